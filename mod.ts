@@ -1,0 +1,41 @@
+/**
+ * pulsar datastore: a Redis client (and an embedded Redis-compatible server)
+ * for Deno and Bun, with no dependencies.
+ *
+ * @example Connect, set and get
+ * ```ts
+ * import { startStore } from "@pulsar/datastore";
+ *
+ * await using store = await startStore("pulsar://");
+ * await store.set("greeting", "hello");
+ * console.log(await store.get("greeting")); // "hello"
+ * ```
+ *
+ * @module
+ */
+
+export { buildStoreUrl, maskUrl, parseStoreUrl } from "./src/url.ts";
+export type { StoreParam, StoreUrl } from "./src/url.ts";
+export { Command, Store } from "./src/store.ts";
+export type { PubSubClient, StoreOptions } from "./src/store.ts";
+export { RemoteStore } from "./src/remote_store.ts";
+export { createStore, dataStores, registerStore } from "./src/registry.ts";
+export type { StoreFactory } from "./src/registry.ts";
+export { RedisStore } from "./src/redis/store.ts";
+export type { RedisStoreOptions } from "./src/redis/store.ts";
+export { RedisCommands } from "./src/redis/commands/mod.ts";
+export type { Key, SetOptions, Value } from "./src/redis/commands/mod.ts";
+export { CommandsBase } from "./src/redis/commands.ts";
+export type { CallOptions, ReconnectOptions, Shape } from "./src/redis/connection.ts";
+export type { Replies, ScoredMember } from "./src/redis/replies.ts";
+export {
+  ConnectionClosedError,
+  ConnectionError,
+  LockError,
+  NoScriptError,
+  ProtocolError,
+  ReplyError,
+  WatchError,
+} from "./src/errors.ts";
+export { RespPush, VerbatimString } from "./src/protocol/types.ts";
+export type { CommandArg, RespValue } from "./src/protocol/types.ts";

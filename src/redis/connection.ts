@@ -1,0 +1,597 @@
+/**
+ * One multiplexed connection to a Redis-compatible server, owned by one
+ * object: commands are serialized when called, everything queued is written in
+ * one write per microtask drain (auto-pipelining), and replies are matched to
+ * callers through a FIFO. Handles the handshake, deadlines, the offline queue
+ * and reconnection.
+ *
+ * @module
+ */
+
+import { ConnectionClosedError, ConnectionError, ProtocolError, ReplyError } from "../errors.ts";
+import { CommandEncoder } from "../protocol/encoder.ts";
+import { RespDecoder } from "../protocol/decoder.ts";
+import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts";
+import type { Conn } from "../transport/types.ts";
+import { Queue } from "./queue.ts";
+
+/** Turns a raw reply into what a command method returns. */
+export type Shape<T> = (value: RespValue) => T;
+
+/** Per-call options of a command. */
+export interface CallOptions {
+  /** Rejects the command with `signal.reason` when aborted. */
+  signal?: AbortSignal;
+  /** Rejects the command after this many milliseconds (a `TimeoutError`). */
+  timeout?: number;
+}
+
+/** How a connection reconnects after it drops. */
+export interface ReconnectOptions {
+  /** Attempts before queued commands are rejected. @default {10} */
+  retries?: number;
+  /** First delay in milliseconds; doubles each attempt, with jitter. @default {50} */
+  minDelay?: number;
+  /** Largest delay in milliseconds. @default {2000} */
+  maxDelay?: number;
+}
+
+/** What a {@linkcode Connection} needs. */
+export interface ConnectionOptions {
+  /** Opens the byte stream. */
+  open: (signal: AbortSignal) => Promise<Conn>;
+  /** `host:port` or socket path, for messages. */
+  address: string;
+  /** Commands sent before any other, in one write (e.g. HELLO, SELECT). */
+  handshake: Handshake;
+  /** Milliseconds for connect + handshake. @default {10000} */
+  connectTimeout?: number;
+  /** Default deadline of every command in milliseconds; none when unset. */
+  commandTimeout?: number;
+  /** Reconnection after a drop; `false` disables it. */
+  reconnect?: ReconnectOptions | false;
+  /** Commands that may wait while disconnected. @default {100000} */
+  maxOfflineCommands?: number;
+  /** Out-of-band frames (RESP3 push, or pub/sub messages in subscriber mode). */
+  onPush?: (frame: RespValue[]) => void;
+  /** Treat RESP2 arrays that start with a pub/sub kind as pushes. */
+  subscriber?: boolean;
+  /** Called after every successful (re)connection, with the attempt number (0 first). */
+  onConnect?: (attempt: number) => void;
+}
+
+/**
+ * The handshake: commands to send first, and a check of each reply. `retry`
+ * lets a failed first step (HELLO on an old server) fall back to others.
+ */
+export interface Handshake {
+  /** Builds the commands of the first attempt. */
+  commands(): CommandArg[][];
+  /**
+   * Inspects the replies; returns more commands to send (fallback), or
+   * `undefined` when done. Throws to fail the connection.
+   */
+  check(replies: RespValue[], round: number): CommandArg[][] | undefined;
+}
+
+interface Pending {
+  name: string;
+  shape: Shape<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  /** Settled already (timed out, aborted): its reply is read and dropped. */
+  done: boolean;
+  deadline: number;
+  cleanup?: () => void;
+}
+
+type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
+
+const pubsubKinds = new Set([
+  "message",
+  "pmessage",
+  "smessage",
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "pong",
+]);
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string })?.code;
+  if (code === "ECONNREFUSED" || /refused/i.test(text)) return "connection refused";
+  return text.replace(/\s*\(os error \d+\)$/, "").toLowerCase() || "unknown error";
+}
+
+function timeoutError(name: string, ms: number): DOMException {
+  return new DOMException(`Cannot run ${name}: no reply within ${ms} ms`, "TimeoutError");
+}
+
+const textDecoder = new TextDecoder();
+
+/**
+ * A connection to one server. Commands issued before it is connected wait in
+ * the offline queue and go out after the handshake, in order.
+ */
+export class Connection {
+  #options: ConnectionOptions;
+  #state: State = "idle";
+  #conn: Conn | undefined;
+  #encoder = new CommandEncoder();
+  #decoder: RespDecoder;
+  /** Every command encoded and not yet answered, in order. */
+  #fifo = new Queue<Pending>();
+  /** How many of the FIFO's front entries are on the wire. */
+  #written = 0;
+  #flushScheduled = false;
+  #writing = false;
+  #handshakeReplies: RespValue[] | undefined;
+  #handshakeExpected = 0;
+  #handshakeDone: ((error?: Error) => void) | undefined;
+  #connecting: Promise<void> | undefined;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #closedWaiters: (() => void)[] = [];
+  /** Protocol the server speaks after the handshake (2 or 3). */
+  protocol: 2 | 3 = 2;
+
+  /** @param options How to connect and behave. */
+  constructor(options: ConnectionOptions) {
+    this.#options = options;
+    this.#decoder = new RespDecoder((value) => this.#onValue(value));
+  }
+
+  /** Whether the handshake completed and the socket is open. */
+  get ready(): boolean {
+    return this.#state === "ready";
+  }
+
+  /** Whether `close()` was called. */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** Number of commands awaiting a reply or a write. */
+  get pending(): number {
+    return this.#fifo.length;
+  }
+
+  /**
+   * Connects (once) and completes the handshake.
+   *
+   * @param signal Aborts the attempt.
+   * @returns Resolves when ready.
+   */
+  connect(signal?: AbortSignal): Promise<void> {
+    if (this.#state === "closed") {
+      return Promise.reject(
+        new ConnectionClosedError(`Cannot connect to "${this.#options.address}": it is closed`),
+      );
+    }
+    if (this.#state === "ready") return Promise.resolve();
+    if (!this.#connecting) {
+      this.#clearRetry();
+      this.#connecting = this.#open(signal, false).finally(() => this.#connecting = undefined);
+    }
+    return this.#connecting;
+  }
+
+  /**
+   * Sends a command; resolves with its shaped reply, rejects with a
+   * {@linkcode ReplyError} for an error reply.
+   *
+   * @param args The command and its arguments.
+   * @param shape Shapes the raw reply.
+   * @param options Deadline and abort signal.
+   * @returns The shaped reply.
+   */
+  send<T>(args: readonly CommandArg[], shape: Shape<T>, options?: CallOptions): Promise<T> {
+    const name = typeof args[0] === "string" ? args[0] : String(args[0]);
+    if (this.#state === "closed") {
+      return Promise.reject(
+        new ConnectionClosedError(`Cannot run ${name}: the connection is closed`),
+      );
+    }
+    if (this.#state !== "ready") {
+      const max = this.#options.maxOfflineCommands ?? 100_000;
+      if (this.#fifo.length - this.#written >= max) {
+        return Promise.reject(
+          new ConnectionError(
+            `Cannot run ${name}: ${max} commands already wait for "${this.#options.address}"`,
+          ),
+        );
+      }
+    }
+    options?.signal?.throwIfAborted();
+    this.#encoder.write(args);
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = {
+        name,
+        shape: shape as Shape<unknown>,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        done: false,
+        deadline: 0,
+      };
+      this.#fifo.push(entry);
+      this.#arm(entry, options);
+      if (this.#state === "ready") this.#scheduleFlush();
+      else if (this.#state === "idle") this.connect().catch(() => {});
+    });
+  }
+
+  /** Sets up the deadline and abort signal of one command. */
+  #arm(entry: Pending, options: CallOptions | undefined) {
+    const timeout = options?.timeout ?? this.#options.commandTimeout;
+    const signal = options?.signal;
+    if (timeout === undefined && !signal) return;
+    if (options?.timeout === undefined && !signal) {
+      // The store-wide default is checked by one sweeper, not a timer each.
+      entry.deadline = Date.now() + timeout!;
+      this.#startSweeper();
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => this.#expire(entry, signal!.reason);
+    if (timeout !== undefined) {
+      timer = setTimeout(() => this.#expire(entry, timeoutError(entry.name, timeout)), timeout);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+    entry.cleanup = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+  }
+
+  /** Rejects a command early; its reply, if it comes, is dropped. */
+  #expire(entry: Pending, reason: unknown) {
+    if (entry.done) return;
+    entry.done = true;
+    entry.cleanup?.();
+    entry.reject(reason);
+  }
+
+  #startSweeper() {
+    if (this.#sweepTimer !== undefined) return;
+    const every = Math.max(5, Math.min(100, (this.#options.commandTimeout ?? 100) / 4));
+    this.#sweepTimer = setInterval(() => this.#sweep(), every);
+  }
+
+  /** Expires default-deadline commands; they are in deadline order in the FIFO. */
+  #sweep() {
+    const now = Date.now();
+    let live = 0;
+    for (let i = 0; i < this.#fifo.length; i++) {
+      const entry = this.#fifo.at(i)!;
+      if (entry.done || entry.deadline === 0) continue;
+      if (entry.deadline > now) {
+        live++;
+        break;
+      }
+      this.#expire(entry, timeoutError(entry.name, this.#options.commandTimeout!));
+    }
+    if (live === 0 && this.#sweepTimer !== undefined) {
+      clearInterval(this.#sweepTimer);
+      this.#sweepTimer = undefined;
+    }
+  }
+
+  #scheduleFlush() {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  /** Writes everything encoded so far in one write. */
+  #flush() {
+    this.#flushScheduled = false;
+    if (this.#writing || this.#state !== "ready" || this.#encoder.length === 0) return;
+    const bytes = this.#encoder.take();
+    this.#written = this.#fifo.length;
+    const conn = this.#conn!;
+    let pending: Promise<void> | undefined;
+    try {
+      pending = conn.write(bytes);
+    } catch (error) {
+      this.#lost(error);
+      return;
+    }
+    if (pending) {
+      this.#writing = true;
+      pending.then(() => {
+        if (this.#conn !== conn) return;
+        this.#writing = false;
+        if (this.#encoder.length > 0) this.#flush();
+      }, (error) => {
+        if (this.#conn === conn) this.#lost(error);
+      });
+    }
+  }
+
+  async #open(signal: AbortSignal | undefined, retry: boolean): Promise<void> {
+    const { address, connectTimeout = 10_000 } = this.#options;
+    this.#state = "connecting";
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new ConnectionError(`Cannot connect to "${address}": timed out after ${connectTimeout} ms`)),
+      connectTimeout,
+    );
+    const onAbort = () => controller.abort(signal!.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let conn: Conn | undefined;
+    try {
+      try {
+        conn = await this.#options.open(controller.signal);
+      } catch (error) {
+        if (controller.signal.aborted) throw controller.signal.reason;
+        throw new ConnectionError(`Cannot connect to "${address}": ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      if (this.#state === "closed") {
+        conn.close();
+        throw new ConnectionClosedError(`Cannot connect to "${address}": it was closed`);
+      }
+      this.#conn = conn;
+      this.#decoder.reset();
+      const current = conn;
+      conn.read({
+        data: (chunk) => {
+          if (this.#conn !== current) return;
+          try {
+            this.#decoder.push(chunk);
+          } catch (error) {
+            this.#lost(error);
+          }
+        },
+        end: (error) => {
+          if (this.#conn === current) this.#lost(error ?? new Error("the server closed the connection"));
+        },
+      });
+      await this.#runHandshake(conn, controller.signal);
+      this.#state = "ready";
+      const attempt = this.#attempt;
+      this.#attempt = 0;
+      this.#options.onConnect?.(attempt);
+      this.#flush();
+    } catch (error) {
+      if (this.#conn === conn && conn) {
+        this.#conn = undefined;
+        conn.close();
+      }
+      if (this.#state !== "closed") {
+        // A failed reconnection keeps the queue for the next attempt; a
+        // failed first connection fails it at once (no silent hang).
+        this.#state = retry ? "waiting" : "idle";
+        if (!retry) this.#failQueued(error);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #runHandshake(conn: Conn, signal: AbortSignal): Promise<void> {
+    const { handshake } = this.#options;
+    return new Promise<void>((resolve, reject) => {
+      let round = 0;
+      const onAbort = () => finish(signal.reason);
+      const finish = (error?: Error) => {
+        this.#handshakeDone = undefined;
+        this.#handshakeReplies = undefined;
+        signal.removeEventListener("abort", onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const sendRound = (commands: CommandArg[][]) => {
+        if (commands.length === 0) return finish();
+        this.#handshakeReplies = [];
+        this.#handshakeExpected = commands.length;
+        const encoder = new CommandEncoder();
+        for (const command of commands) encoder.write(command);
+        conn.write(encoder.take())?.catch((error) => finish(error));
+      };
+      this.#handshakeDone = (error) => {
+        if (error) return finish(error);
+        try {
+          const more = handshake.check(this.#handshakeReplies!, round++);
+          if (more) sendRound(more);
+          else finish();
+        } catch (error) {
+          finish(error as Error);
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      sendRound(handshake.commands());
+    });
+  }
+
+  #onValue(value: RespValue) {
+    if (this.#handshakeReplies) {
+      this.#handshakeReplies.push(value);
+      if (this.#handshakeReplies.length === this.#handshakeExpected) this.#handshakeDone?.();
+      return;
+    }
+    if (value instanceof RespPush) {
+      this.#options.onPush?.(value.data);
+      return;
+    }
+    if (this.#options.subscriber && Array.isArray(value) && this.#isPubSubFrame(value)) {
+      this.#options.onPush?.(value);
+      return;
+    }
+    const entry = this.#fifo.shift();
+    if (!entry) {
+      this.#lost(new ProtocolError("Cannot match reply: no command is waiting for it"));
+      return;
+    }
+    this.#written--;
+    if (this.#fifo.length === 0) this.#notifyIdle();
+    if (entry.done) return;
+    entry.done = true;
+    entry.cleanup?.();
+    if (value instanceof ReplyError) {
+      value.command = entry.name;
+      entry.reject(value);
+      return;
+    }
+    try {
+      entry.resolve(entry.shape(value));
+    } catch (error) {
+      entry.reject(error);
+    }
+  }
+
+  #isPubSubFrame(frame: RespValue[]): boolean {
+    const kind = frame[0];
+    if (kind instanceof Uint8Array) {
+      if (kind.length > 12) return false;
+      return pubsubKinds.has(textDecoder.decode(kind));
+    }
+    return false;
+  }
+
+  /** Rejects commands already written; keeps the unwritten ones for the next connection. */
+  #lost(error: unknown) {
+    const conn = this.#conn;
+    if (!conn) return;
+    this.#conn = undefined;
+    conn.close();
+    this.#handshakeDone?.(
+      new ConnectionError(`Cannot connect to "${this.#options.address}": ${describe(error)}`, {
+        cause: error,
+      }),
+    );
+    const reason = error instanceof ProtocolError ? error : undefined;
+    for (let i = 0; i < this.#written; i++) {
+      const entry = this.#fifo.shift()!;
+      if (entry.done) continue;
+      entry.done = true;
+      entry.cleanup?.();
+      entry.reject(
+        new ConnectionClosedError(
+          `Cannot run ${entry.name}: the connection to "${this.#options.address}" closed before its reply (${
+            describe(error)
+          })`,
+          { cause: reason ?? error },
+        ),
+      );
+    }
+    this.#written = 0;
+    this.#writing = false;
+    // The encoder holds only never-written commands: they go out after reconnecting.
+    if (this.#state === "ready") {
+      this.#state = "waiting";
+      this.#scheduleReconnect();
+    }
+    this.#notifyIdle();
+  }
+
+  #scheduleReconnect() {
+    const policy = this.#options.reconnect;
+    if (policy === false) {
+      this.#state = "idle";
+      this.#failQueued(
+        new ConnectionClosedError(`Cannot reach "${this.#options.address}": the connection closed`),
+      );
+      return;
+    }
+    const { retries = 10, minDelay = 50, maxDelay = 2000 } = policy ?? {};
+    if (this.#attempt >= retries) {
+      this.#state = "idle";
+      this.#attempt = 0;
+      this.#failQueued(
+        new ConnectionError(
+          `Cannot reach "${this.#options.address}": gave up after ${retries} reconnection attempts`,
+        ),
+      );
+      return;
+    }
+    const base = Math.min(maxDelay, minDelay * 2 ** this.#attempt);
+    const delay = base / 2 + Math.random() * base / 2;
+    this.#attempt++;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#state !== "waiting" || this.#connecting) return;
+      this.#connecting = this.#open(undefined, true).finally(() => this.#connecting = undefined);
+      this.#connecting.catch(() => {
+        if (this.#state === "waiting") this.#scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  #clearRetry() {
+    if (this.#retryTimer !== undefined) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+    }
+  }
+
+  /** Rejects every command still waiting to be written. */
+  #failQueued(error: unknown) {
+    const entries = this.#fifo.drain();
+    this.#encoder.take();
+    this.#written = 0;
+    for (const entry of entries) {
+      if (entry.done) continue;
+      entry.done = true;
+      entry.cleanup?.();
+      entry.reject(error);
+    }
+    this.#notifyIdle();
+  }
+
+  #notifyIdle() {
+    if (this.#fifo.length > 0) return;
+    const waiters = this.#closedWaiters;
+    this.#closedWaiters = [];
+    for (const waiter of waiters) waiter();
+    if (this.#sweepTimer !== undefined) {
+      clearInterval(this.#sweepTimer);
+      this.#sweepTimer = undefined;
+    }
+  }
+
+  /**
+   * Closes the connection. Commands already sent get up to `graceMs`
+   * milliseconds to be answered; whatever is left is rejected with a
+   * {@linkcode ConnectionClosedError}.
+   *
+   * @param graceMs How long to wait for pending replies.
+   * @returns Resolves once the socket is closed.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.#state === "closed") return;
+    if (this.#state === "ready" && this.#fifo.length > 0 && graceMs > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#closedWaiters.push(resolve);
+        timer = setTimeout(resolve, graceMs);
+      });
+      clearTimeout(timer);
+    }
+    this.#state = "closed";
+    this.#clearRetry();
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.#handshakeDone?.(
+      new ConnectionClosedError(`Cannot connect to "${this.#options.address}": it was closed`),
+    );
+    conn?.close();
+    const entries = this.#fifo.drain();
+    this.#written = 0;
+    for (const entry of entries) {
+      if (entry.done) continue;
+      entry.done = true;
+      entry.cleanup?.();
+      entry.reject(new ConnectionClosedError(`Cannot run ${entry.name}: the store was closed`));
+    }
+    this.#notifyIdle();
+  }
+}

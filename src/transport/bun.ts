@@ -1,0 +1,221 @@
+/**
+ * The Bun adapter: `Bun.connect` and `Bun.listen` behind the
+ * {@linkcode Conn} seam. The only file that names `Bun`; Bun is described by
+ * small local interfaces so `deno check` needs no Bun typings.
+ *
+ * @module
+ */
+
+import type { Conn, ConnectOptions, ConnSink, Listener, ListenOptions, Runtime } from "./types.ts";
+import { raceAbort } from "./_abort.ts";
+
+/** The part of Bun's socket this adapter uses. */
+interface BunSocket {
+  write(bytes: Uint8Array): number;
+  end(): void;
+  terminate?(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+  data: SocketState | undefined;
+  remoteAddress?: string;
+}
+
+interface BunSocketHandlers {
+  open?(socket: BunSocket): void;
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  close(socket: BunSocket, error?: Error): void;
+  error(socket: BunSocket, error: Error): void;
+  end?(socket: BunSocket): void;
+  connectError?(socket: BunSocket, error: Error): void;
+}
+
+interface BunListener {
+  port: number;
+  hostname: string;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+interface BunApi {
+  connect(options: {
+    hostname?: string;
+    port?: number;
+    unix?: string;
+    tls?: boolean;
+    socket: BunSocketHandlers;
+  }): Promise<BunSocket>;
+  listen(options: {
+    hostname?: string;
+    port?: number;
+    unix?: string;
+    socket: BunSocketHandlers;
+  }): BunListener;
+}
+
+const bun = (globalThis as unknown as { Bun?: BunApi }).Bun;
+
+/**
+ * Per-socket state: early chunks wait for a sink; unwritten bytes wait for
+ * `drain` (Bun's `write` may accept only part of them).
+ */
+class SocketState implements Conn {
+  #socket: BunSocket;
+  #sink: ConnSink | undefined;
+  #early: Uint8Array[] = [];
+  #backlog: Uint8Array[] = [];
+  #drained: (() => void) | undefined;
+  #drainPromise: Promise<void> | undefined;
+  #closed = false;
+  #endError: Error | undefined;
+  #ended = false;
+  readonly remoteAddr: string;
+
+  constructor(socket: BunSocket, remoteAddr: string) {
+    this.#socket = socket;
+    this.remoteAddr = remoteAddr;
+  }
+
+  read(sink: ConnSink): void {
+    this.#sink = sink;
+    for (const chunk of this.#early) sink.data(chunk);
+    this.#early = [];
+    if (this.#ended) sink.end(this.#endError);
+  }
+
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.#closed) {
+      return Promise.reject(new Error("Cannot write: the connection is closed"));
+    }
+    if (this.#backlog.length === 0) {
+      const n = this.#socket.write(bytes);
+      if (n >= bytes.length) return undefined;
+      this.#backlog.push(n > 0 ? bytes.subarray(n) : bytes);
+    } else {
+      this.#backlog.push(bytes);
+    }
+    this.#drainPromise ??= new Promise<void>((resolve) => this.#drained = resolve);
+    return this.#drainPromise;
+  }
+
+  /** Called on `drain`: writes what is left, in order, until Bun stops taking it. */
+  onDrain(): void {
+    while (this.#backlog.length > 0) {
+      const bytes = this.#backlog[0];
+      const n = this.#socket.write(bytes);
+      if (n < bytes.length) {
+        if (n > 0) this.#backlog[0] = bytes.subarray(n);
+        return;
+      }
+      this.#backlog.shift();
+    }
+    this.#settleDrain();
+  }
+
+  onData(chunk: Uint8Array): void {
+    if (this.#sink) this.#sink.data(chunk);
+    else this.#early.push(chunk);
+  }
+
+  onEnd(error?: Error): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#closed = true;
+    this.#endError = error;
+    this.#backlog = [];
+    this.#settleDrain();
+    this.#sink?.end(error);
+  }
+
+  #settleDrain() {
+    const resolve = this.#drained;
+    this.#drained = undefined;
+    this.#drainPromise = undefined;
+    resolve?.();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#socket.end();
+    } catch { /* already closed */ }
+    this.onEnd();
+  }
+}
+
+const handlers: BunSocketHandlers = {
+  data(socket, data) {
+    socket.data?.onData(data);
+  },
+  drain(socket) {
+    socket.data?.onDrain();
+  },
+  close(socket, error) {
+    socket.data?.onEnd(error);
+  },
+  error(socket, error) {
+    socket.data?.onEnd(error);
+  },
+  end(socket) {
+    socket.data?.onEnd();
+  },
+};
+
+function formatAddr(hostname: string, port: number): string {
+  return `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+}
+
+async function connect(options: ConnectOptions): Promise<Conn> {
+  if (!bun) throw new Error("Cannot connect: Bun is not available");
+  const { hostname = "127.0.0.1", port = 6379, path, tls, signal } = options;
+  signal?.throwIfAborted();
+  const remote = path ?? formatAddr(hostname, port);
+  let connectError: Error | undefined;
+  const pending = bun.connect({
+    ...(path ? { unix: path } : { hostname, port, tls: tls || undefined }),
+    socket: {
+      ...handlers,
+      open(socket) {
+        socket.data = new SocketState(socket, remote);
+        socket.setNoDelay?.(true);
+      },
+      connectError(_socket, error) {
+        connectError = error;
+      },
+    },
+  });
+  const socket = await raceAbort(pending, signal, (late) => late.end()).catch((error) => {
+    throw connectError ?? error;
+  });
+  socket.data ??= new SocketState(socket, remote);
+  return socket.data;
+}
+
+function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<Listener> {
+  if (!bun) return Promise.reject(new Error("Cannot listen: Bun is not available"));
+  const server = bun.listen({
+    ...(options.path
+      ? { unix: options.path }
+      : { hostname: options.hostname ?? "127.0.0.1", port: options.port }),
+    socket: {
+      ...handlers,
+      open(socket) {
+        const state = new SocketState(socket, options.path ?? socket.remoteAddress ?? "");
+        socket.data = state;
+        socket.setNoDelay?.(true);
+        onConn(state);
+      },
+    },
+  });
+  let closed = false;
+  return Promise.resolve({
+    addr: { hostname: server.hostname ?? options.hostname ?? "", port: server.port ?? 0 },
+    close() {
+      if (closed) return;
+      closed = true;
+      server.stop(false);
+    },
+  });
+}
+
+/** The Bun runtime adapter. */
+export const bunRuntime: Runtime = { name: "bun", connect, listen };

@@ -1,0 +1,25 @@
+/**
+ * Picks the runtime adapter by feature test.
+ *
+ * @module
+ */
+
+import type { Runtime } from "./types.ts";
+import { bunRuntime } from "./bun.ts";
+import { denoRuntime } from "./deno.ts";
+
+export type * from "./types.ts";
+export { memoryPair } from "./memory.ts";
+
+function detect(): Runtime {
+  const global = globalThis as { Bun?: unknown; Deno?: unknown };
+  if (global.Bun) return bunRuntime;
+  if (global.Deno) return denoRuntime;
+  const unsupported = (): never => {
+    throw new Error("Cannot open a socket: no Deno or Bun runtime here (use a memory store)");
+  };
+  return { name: "unknown", connect: unsupported, listen: unsupported };
+}
+
+/** The adapter for the runtime this code runs on. */
+export const runtime: Runtime = detect();

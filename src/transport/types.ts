@@ -1,0 +1,83 @@
+/**
+ * The only seam between the library and the runtime: byte-stream connections
+ * and listeners. Adapters for Deno, Bun and an in-memory pair implement it;
+ * nothing outside `src/transport/` touches a runtime global.
+ *
+ * @module
+ */
+
+/** Receives what a {@linkcode Conn} reads. */
+export interface ConnSink {
+  /**
+   * Bytes from the peer. The chunk is only valid during the call (adapters
+   * may reuse the buffer): copy what you keep.
+   */
+  data(chunk: Uint8Array): void;
+  /** The peer closed, or the connection failed (`error` set); called once. */
+  end(error?: Error): void;
+}
+
+/** A byte-stream connection, independent of the runtime that opened it. */
+export interface Conn {
+  /** Starts delivering bytes to `sink`; call once. */
+  read(sink: ConnSink): void;
+  /**
+   * Queues all of `bytes` for writing. The adapter may keep a reference to
+   * `bytes` until the returned promise (if any) settles, so do not reuse the
+   * buffer before then. Returns `undefined` when the bytes were taken at
+   * once, or a promise that settles when they are all written (back-pressure).
+   */
+  write(bytes: Uint8Array): Promise<void> | undefined;
+  /** Closes the connection; idempotent. The sink's `end` is called. */
+  close(): void;
+  /** Where the peer is, for messages (e.g. `"127.0.0.1:6379"`). */
+  readonly remoteAddr: string;
+}
+
+/** Where to connect: TCP (optionally TLS) or a unix socket path. */
+export interface ConnectOptions {
+  /** Host name or IP (IPv6 without brackets). */
+  hostname?: string;
+  /** TCP port. */
+  port?: number;
+  /** A unix socket path; when set, `hostname` and `port` are ignored. */
+  path?: string;
+  /** Use TLS. */
+  tls?: boolean;
+  /** Aborts the attempt; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Opens a connection. */
+export type Connect = (options: ConnectOptions) => Promise<Conn>;
+
+/** Where to listen. */
+export interface ListenOptions {
+  /** @default {"127.0.0.1"} */
+  hostname?: string;
+  /** 0 asks the OS for a free port. */
+  port: number;
+  /** A unix socket path instead of TCP. */
+  path?: string;
+}
+
+/** A listening socket. */
+export interface Listener {
+  /** The bound address; `port` is the real one when 0 was asked. */
+  readonly addr: { hostname: string; port: number };
+  /** Stops accepting; idempotent. Open connections stay open. */
+  close(): void;
+}
+
+/** Starts listening; `onConn` is called for every accepted connection. */
+export type Listen = (options: ListenOptions, onConn: (conn: Conn) => void) => Promise<Listener>;
+
+/** What a runtime adapter provides. */
+export interface Runtime {
+  /** The runtime's name, e.g. `"deno"` or `"bun"`. */
+  readonly name: string;
+  /** Opens a connection. */
+  readonly connect: Connect;
+  /** Listens for connections. */
+  readonly listen: Listen;
+}
