@@ -26,6 +26,12 @@ export interface CallOptions {
   timeout?: number;
 }
 
+/** Internal send options: pipelines keep error replies as values. */
+export interface SendOptions extends CallOptions {
+  /** Resolve with a {@linkcode ReplyError} instead of rejecting. */
+  errorsAsValues?: boolean;
+}
+
 /** How a connection reconnects after it drops. */
 export interface ReconnectOptions {
   /** Attempts before queued commands are rejected. @default {10} */
@@ -81,6 +87,8 @@ interface Pending {
   reject(error: unknown): void;
   /** Settled already (timed out, aborted): its reply is read and dropped. */
   done: boolean;
+  /** Resolve with error replies instead of rejecting (pipelines). */
+  errorsAsValues: boolean;
   deadline: number;
   cleanup?: () => void;
 }
@@ -146,6 +154,15 @@ export class Connection {
     this.#decoder = new RespDecoder((value) => this.#onValue(value));
   }
 
+  /**
+   * Sets the out-of-band hooks (pub/sub) before the first connection.
+   *
+   * @param hooks Push handler, subscriber mode, reconnect callback.
+   */
+  configure(hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "subscriber">): void {
+    this.#options = { ...this.#options, ...hooks };
+  }
+
   /** Whether the handshake completed and the socket is open. */
   get ready(): boolean {
     return this.#state === "ready";
@@ -190,7 +207,7 @@ export class Connection {
    * @param options Deadline and abort signal.
    * @returns The shaped reply.
    */
-  send<T>(args: readonly CommandArg[], shape: Shape<T>, options?: CallOptions): Promise<T> {
+  send<T>(args: readonly CommandArg[], shape: Shape<T>, options?: SendOptions): Promise<T> {
     const name = typeof args[0] === "string" ? args[0] : String(args[0]);
     if (this.#state === "closed") {
       return Promise.reject(
@@ -216,6 +233,7 @@ export class Connection {
         resolve: resolve as (value: unknown) => void,
         reject,
         done: false,
+        errorsAsValues: options?.errorsAsValues ?? false,
         deadline: 0,
       };
       this.#fifo.push(entry);
@@ -223,6 +241,21 @@ export class Connection {
       if (this.#state === "ready") this.#scheduleFlush();
       else if (this.#state === "idle") this.connect().catch(() => {});
     });
+  }
+
+  /**
+   * Sends a command whose replies arrive as pushes (SUBSCRIBE and friends in
+   * subscriber mode), so no reply is expected in the FIFO.
+   *
+   * @param args The command and its arguments.
+   */
+  sendNoReply(args: readonly CommandArg[]): void {
+    if (this.#state === "closed") {
+      throw new ConnectionClosedError(`Cannot run ${args[0]}: the connection is closed`);
+    }
+    this.#encoder.write(args);
+    if (this.#state === "ready") this.#scheduleFlush();
+    else if (this.#state === "idle") this.connect().catch(() => {});
   }
 
   /** Sets up the deadline and abort signal of one command. */
@@ -333,7 +366,7 @@ export class Connection {
           cause: error,
         });
       }
-      if (this.#state === "closed") {
+      if (this.closed) {
         conn.close();
         throw new ConnectionClosedError(`Cannot connect to "${address}": it was closed`);
       }
@@ -364,7 +397,7 @@ export class Connection {
         this.#conn = undefined;
         conn.close();
       }
-      if (this.#state !== "closed") {
+      if (!this.closed) {
         // A failed reconnection keeps the queue for the next attempt; a
         // failed first connection fails it at once (no silent hang).
         this.#state = retry ? "waiting" : "idle";
@@ -438,7 +471,8 @@ export class Connection {
     entry.cleanup?.();
     if (value instanceof ReplyError) {
       value.command = entry.name;
-      entry.reject(value);
+      if (entry.errorsAsValues) entry.resolve(value);
+      else entry.reject(value);
       return;
     }
     try {

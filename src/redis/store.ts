@@ -5,11 +5,11 @@
  * @module
  */
 
-import { ConnectionError, ReplyError } from "../errors.ts";
+import { ConnectionError, ReplyError, WatchError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { runtime } from "../transport/mod.ts";
 import type { Conn } from "../transport/types.ts";
-import type { StoreOptions } from "../store.ts";
+import type { Command, StoreOptions } from "../store.ts";
 import type { StoreUrl } from "../url.ts";
 import {
   type CallOptions,
@@ -22,6 +22,26 @@ import {
 import { RedisCommands } from "./commands/mod.ts";
 import type { Key } from "./commands.ts";
 import { makeReplies, type Replies } from "./replies.ts";
+import { PubSub, type PubSubOptions } from "./pubsub.ts";
+import {
+  makeBatch,
+  type Pipeline,
+  sendPipeline,
+  sendTransaction,
+  type Transaction,
+} from "./pipeline.ts";
+
+/** Options of {@linkcode RedisStore.watch}. */
+export interface WatchOptions extends CallOptions {
+  /** Attempts after the first when a watched key changed. @default {5} */
+  retries?: number;
+}
+
+/** The store's commands on the watching connection, plus `multi()` to queue the writes. */
+export type WatchedStore = RedisStore & {
+  /** Starts the transaction whose commands run atomically if no watched key changed. */
+  multi(): Transaction;
+};
 
 /** Options of a redis store; each overrides the URL's query parameter of the same name. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -64,6 +84,7 @@ export class RedisStore extends RedisCommands {
   #connection: Connection;
   #blockingIdle: Connection[] = [];
   #blockingBusy = new Set<Connection>();
+  #subscribers = new Set<Connection>();
   #replies: Replies;
   #options: RedisStoreOptions;
   #namespaceBytes: Uint8Array | undefined;
@@ -102,13 +123,17 @@ export class RedisStore extends RedisCommands {
     };
   }
 
-  #newConnection(blocking: boolean): Connection {
+  /**
+   * A connection: the shared one reconnects; a dedicated one (blocking
+   * commands, WATCH) does not, since its server-side state would be lost.
+   */
+  #newConnection(dedicated: boolean, blocking = dedicated): Connection {
     const base = this.#connectionOptions();
     const connection: Connection = new Connection({
       ...base,
       // A blocking command must not be cut short by the store-wide deadline.
       commandTimeout: blocking ? undefined : base.commandTimeout,
-      reconnect: blocking ? false : base.reconnect,
+      reconnect: dedicated ? false : base.reconnect,
       handshake: this.#handshake(() => connection),
     });
     return connection;
@@ -123,9 +148,12 @@ export class RedisStore extends RedisCommands {
     const database = this.database;
     const address = this.#connectionOptions().address;
     const fail = (step: string, error: ReplyError): never => {
-      throw new ConnectionError(`Cannot connect to "${address}": ${step} failed: ${error.message}`, {
-        cause: error,
-      });
+      throw new ConnectionError(
+        `Cannot connect to "${address}": ${step} failed: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
     };
     const select: CommandArg[][] = database ? [["SELECT", database]] : [];
     return {
@@ -258,6 +286,137 @@ export class RedisStore extends RedisCommands {
   }
 
   /**
+   * Starts a pipeline: record commands, then `commit()` sends them in one
+   * write and returns every reply in order (an error reply is that entry's
+   * value, never a rejection of the batch).
+   *
+   * @returns The pipeline.
+   *
+   * @example Batch commands
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * const [ok, value] = await store.pipeline().set("k", "v").get("k").commit();
+   * console.log(ok, value); // "OK" "v"
+   * ```
+   */
+  pipeline(): Pipeline {
+    return makeBatch<Pipeline>(
+      (record) => this.#derive(record as never),
+      (entries, options) => sendPipeline(this.#connection, entries, options),
+    );
+  }
+
+  /**
+   * Starts a MULTI/EXEC transaction: record commands, then `commit()` runs
+   * them atomically.
+   *
+   * @returns The transaction.
+   *
+   * @example Atomic increments
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * console.log(await store.transaction().incr("x").incrby("x", 5).commit()); // [1, 6]
+   * ```
+   */
+  transaction(): Transaction {
+    return makeBatch<Transaction>(
+      (record) => this.#derive(record as never),
+      (entries, options) => sendTransaction(this.#connection, entries, options),
+    );
+  }
+
+  /**
+   * Optimistic locking: WATCHes `keys` on a dedicated connection, runs `fn`
+   * (its reads run at once on that connection; `tx.multi()` queues the
+   * writes), then commits. When a watched key changed meanwhile, it runs
+   * `fn` again, up to `retries` more times, then throws a
+   * {@linkcode WatchError}.
+   *
+   * @param keys The keys to watch.
+   * @param fn Reads, then queues writes with `tx.multi()`.
+   * @param options Retries, deadline and signal.
+   * @returns The replies of EXEC (empty when `fn` queued nothing).
+   * @throws {WatchError} When every attempt met a conflict.
+   *
+   * @example Increment with a read-modify-write
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * await store.watch(["balance"], async (tx) => {
+   *   const balance = Number(await tx.get("balance") ?? 0);
+   *   tx.multi().set("balance", balance + 10);
+   * });
+   * console.log(await store.get("balance")); // "10"
+   * ```
+   */
+  async watch(
+    keys: Key[],
+    fn: (tx: WatchedStore) => unknown,
+    options: WatchOptions = {},
+  ): Promise<unknown[]> {
+    const { retries = 5, ...call } = options;
+    const connection = this.#newConnection(true, false);
+    const raw = (value: RespValue) => value;
+    try {
+      for (let attempt = 0; attempt <= retries; attempt++) {
+        await connection.send(["WATCH", ...this.keyArgs(keys)], raw, call);
+        let transaction: Transaction | undefined;
+        const tx = this.#derive((args, shape) =>
+          connection.send(args, shape, call)
+        ) as unknown as WatchedStore;
+        Object.defineProperty(tx, "multi", {
+          value: () =>
+            transaction ??= makeBatch<Transaction>(
+              (record) => this.#derive(record as never),
+              (entries, commitOptions) =>
+                sendTransaction(connection, entries, commitOptions ?? call),
+            ),
+        });
+        try {
+          await fn(tx);
+        } catch (error) {
+          await connection.send(["UNWATCH"], raw, call).catch(() => {});
+          throw error;
+        }
+        if (!transaction || transaction.length === 0) {
+          await connection.send(["UNWATCH"], raw, call);
+          return [];
+        }
+        try {
+          return await transaction.commit();
+        } catch (error) {
+          if (!(error instanceof WatchError) || attempt === retries) throw error;
+        }
+      }
+      throw new WatchError(`Cannot commit transaction: watched keys changed ${retries + 1} times`);
+    } finally {
+      await connection.close(0);
+    }
+  }
+
+  /**
+   * Runs object-data-mapper commands atomically (MULTI/EXEC). Each command's
+   * `args` is `[name, ...arguments]`.
+   *
+   * @param commands The commands.
+   * @returns Their replies, decoded as by `execute`.
+   */
+  override executeTransaction(commands: readonly Command[]): Promise<RespValue[]> {
+    const entries = commands.map((command) => {
+      if (!Array.isArray(command.args) || command.args.length === 0) {
+        throw new TypeError("Cannot execute transaction: a command's args must be [name, ...args]");
+      }
+      return { args: command.args as CommandArg[], shape: (value: RespValue) => value };
+    });
+    return sendTransaction(this.#connection, entries) as Promise<RespValue[]>;
+  }
+
+  /**
    * The RESP version in use on the shared connection (known once connected).
    */
   get protocol(): 2 | 3 {
@@ -277,8 +436,41 @@ export class RedisStore extends RedisCommands {
     return this;
   }
 
-  pubsub(_options?: Record<string, unknown>): unknown {
-    throw new Error("Cannot create a pubsub handler: not available yet");
+  /**
+   * A publish/subscribe handler on its own connection (made on the first
+   * subscription). Channels get the store's namespace.
+   *
+   * @param options Message protocol (e.g. `JSON`), binary mode, error reporter.
+   * @returns The handler.
+   *
+   * @example Subscribe and iterate
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * await using pubsub = store.pubsub();
+   * const sub = await pubsub.subscribe("chat");
+   * await pubsub.publish("chat", "hi");
+   * for await (const { message } of sub) {
+   *   console.log(message); // "hi"
+   *   break;
+   * }
+   * ```
+   */
+  pubsub(options?: PubSubOptions): PubSub {
+    const pubsub: PubSub = new PubSub({
+      connect: (hooks) => {
+        const connection = this.#newConnection(false, true);
+        connection.configure(hooks);
+        this.#subscribers.add(connection);
+        return connection;
+      },
+      send: (args) => this.#connection.send(args, this.#replies.raw),
+      encoding: this.encoding,
+      channel: (name) => this.namespace + name,
+      unchannel: (name) => this.unkey(name),
+    }, options);
+    return pubsub;
   }
 
   async flush(): Promise<void> {
@@ -286,7 +478,8 @@ export class RedisStore extends RedisCommands {
   }
 
   async close(): Promise<void> {
-    const blocking = [...this.#blockingIdle, ...this.#blockingBusy];
+    const blocking = [...this.#blockingIdle, ...this.#blockingBusy, ...this.#subscribers];
+    this.#subscribers.clear();
     this.#blockingIdle = [];
     this.#blockingBusy.clear();
     await Promise.all([this.#connection.close(), ...blocking.map((c) => c.close(0))]);

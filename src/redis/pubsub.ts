@@ -1,0 +1,732 @@
+/**
+ * Publish/subscribe on a connection of its own: callbacks (the seed's
+ * `addClient`) and async iterators with bounded buffers.
+ *
+ * @module
+ */
+
+import { ConnectionError } from "../errors.ts";
+import type { CommandArg, RespValue } from "../protocol/types.ts";
+import type { PubSubClient } from "../store.ts";
+import type { Connection, ConnectionOptions } from "./connection.ts";
+
+/** Encodes published messages and decodes received ones (e.g. JSON). */
+export interface PubSubProtocol {
+  /** Turns a message into what is published. */
+  encode(message: unknown): string | Uint8Array;
+  /** Turns a received payload back into a message. */
+  decode(payload: string | Uint8Array): unknown;
+}
+
+/** What happens when an iterator's buffer is full. */
+export type OverflowPolicy = "error" | "drop-oldest" | "drop-newest";
+
+/** Options of {@linkcode PubSub}. */
+export interface PubSubOptions {
+  /** Applied to published and received messages. */
+  protocol?: PubSubProtocol;
+  /** Deliver payloads as `Uint8Array` instead of text. @default {false} */
+  binary?: boolean;
+  /** Called with errors that have no caller to go to (a client callback that threw, a decode failure). @default {console.error} */
+  onError?: (error: unknown) => void;
+}
+
+/** Options of a message iterator. */
+export interface IterateOptions {
+  /** Ends the iteration (the loop's `next()` rejects with `signal.reason`). */
+  signal?: AbortSignal;
+  /** Messages held for a slow consumer before `overflow` applies. @default {1000} */
+  bufferSize?: number;
+  /**
+   * When the buffer is full: `"error"` ends the iteration with a
+   * `RangeError` saying how many messages were lost, `"drop-oldest"` and
+   * `"drop-newest"` drop messages and count them in `dropped`.
+   * @default {"error"}
+   */
+  overflow?: OverflowPolicy;
+}
+
+/** One received message. */
+export interface PubSubMessage {
+  /** The channel it was published to. */
+  channel: string;
+  /** The pattern that matched, for pattern subscriptions. */
+  pattern?: string;
+  /** The payload: text, bytes (`binary`), or what `protocol.decode` returned. */
+  message: unknown;
+}
+
+/** An async iterator of messages that can say how many it dropped. */
+export interface MessageIterator extends AsyncIterableIterator<PubSubMessage> {
+  /** Messages dropped because the buffer was full (drop policies). */
+  readonly dropped: number;
+}
+
+/** What the pubsub needs from its store. */
+export interface PubSubHost {
+  /** Opens the subscriber connection with these hooks. */
+  connect(hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "subscriber">): Connection;
+  /** Sends a command on the store's shared connection. */
+  send(args: CommandArg[]): Promise<RespValue>;
+  /** The store's text encoding. */
+  encoding: string;
+  /** Adds the store's namespace to a channel. */
+  channel(name: string): string;
+  /** Removes it. */
+  unchannel(name: string): string;
+}
+
+type Kind = "channel" | "pattern" | "shard";
+
+/** Milliseconds to wait for the server to confirm a (un)subscription. */
+const confirmTimeout = 10_000;
+
+const subscribeCommand: Record<Kind, [string, string]> = {
+  channel: ["SUBSCRIBE", "UNSUBSCRIBE"],
+  pattern: ["PSUBSCRIBE", "PUNSUBSCRIBE"],
+  shard: ["SSUBSCRIBE", "SUNSUBSCRIBE"],
+};
+const confirmKinds: Record<string, Kind> = {
+  subscribe: "channel",
+  psubscribe: "pattern",
+  ssubscribe: "shard",
+};
+
+interface Listener {
+  accepts(message: PubSubMessage): boolean;
+  push(message: PubSubMessage): void;
+  end(error?: unknown): void;
+}
+
+/**
+ * A bounded queue feeding one async iterator.
+ */
+class MessageQueue implements MessageIterator, Listener {
+  #buffer: PubSubMessage[] = [];
+  #waiting: ((result: IteratorResult<PubSubMessage>) => void) | undefined;
+  #fail: ((error: unknown) => void) | undefined;
+  #error: unknown;
+  #done = false;
+  #size = 1000;
+  #policy: OverflowPolicy = "error";
+  #onReturn: () => Promise<void>;
+  #signal: AbortSignal | undefined;
+  #onAbort = () => this.end(this.#signal!.reason);
+  dropped = 0;
+  accepts: (message: PubSubMessage) => boolean;
+  /** The subscription this queue serves, if any: it ends when they are unsubscribed. */
+  owner: { kind: Kind; names: readonly string[] } | undefined;
+
+  constructor(
+    accepts: (message: PubSubMessage) => boolean,
+    options: IterateOptions,
+    onReturn: () => Promise<void>,
+  ) {
+    this.accepts = accepts;
+    this.#onReturn = onReturn;
+    this.configure(options);
+  }
+
+  /** Whether unsubscribing `gone` (all of `kind` when empty) ends this queue. */
+  ownedBy(kind: Kind, gone: ReadonlySet<string>): boolean {
+    const owner = this.owner;
+    if (!owner || owner.kind !== kind) return false;
+    return gone.size === 0 || owner.names.some((name) => gone.has(name));
+  }
+
+  /** Applies iteration options (also to a queue that buffered before the loop started). */
+  configure(options: IterateOptions): void {
+    const size = options.bufferSize ?? 1000;
+    if (!(size >= 1)) throw new RangeError(`Cannot iterate: bufferSize ${size} is not at least 1`);
+    this.#size = size;
+    this.#policy = options.overflow ?? "error";
+    while (this.#buffer.length > size) {
+      this.#buffer.shift();
+      this.dropped++;
+    }
+    options.signal?.throwIfAborted();
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#signal = options.signal;
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  push(message: PubSubMessage): void {
+    if (this.#done) return;
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      this.#waiting = this.#fail = undefined;
+      resolve({ value: message, done: false });
+      return;
+    }
+    if (this.#buffer.length < this.#size) {
+      this.#buffer.push(message);
+      return;
+    }
+    this.dropped++;
+    if (this.#policy === "drop-oldest") {
+      this.#buffer.shift();
+      this.#buffer.push(message);
+    } else if (this.#policy === "error") {
+      this.end(
+        new RangeError(
+          `Cannot keep up: the iterator's buffer of ${this.#size} messages is full (a message on "${message.channel}" was dropped)`,
+        ),
+      );
+      this.#onReturn().catch(() => {});
+    }
+  }
+
+  end(error?: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#error = error;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#waiting) {
+      const resolve = this.#waiting;
+      const fail = this.#fail!;
+      this.#waiting = this.#fail = undefined;
+      if (error !== undefined) fail(error);
+      else resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<PubSubMessage>> {
+    if (this.#buffer.length > 0) {
+      return Promise.resolve({ value: this.#buffer.shift()!, done: false });
+    }
+    if (this.#done) {
+      const error = this.#error;
+      this.#error = undefined;
+      return error !== undefined
+        ? Promise.reject(error)
+        : Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiting = resolve;
+      this.#fail = reject;
+    });
+  }
+
+  async return(): Promise<IteratorResult<PubSubMessage>> {
+    const wasDone = this.#done;
+    this.end();
+    this.#buffer = [];
+    if (!wasDone) await this.#onReturn();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): MessageIterator {
+    return this;
+  }
+}
+
+/**
+ * Channels or patterns subscribed together; iterate it for their messages.
+ *
+ * @example Iterate one subscription
+ * ```ts
+ * import { startStore } from "@pulsar/datastore";
+ *
+ * await using store = await startStore("pulsar://");
+ * const pubsub = store.pubsub();
+ * const news = await pubsub.subscribe("news");
+ * await pubsub.publish("news", "hello");
+ * for await (const { channel, message } of news) {
+ *   console.log(channel, message); // news hello
+ *   break; // unsubscribes
+ * }
+ * await pubsub.close();
+ * ```
+ */
+export class Subscription implements AsyncIterable<PubSubMessage> {
+  #pubsub: PubSub;
+  #kind: Kind;
+  /** Buffers messages from the moment of subscribing until a loop takes it. */
+  #early: MessageQueue | undefined;
+  /** The channels (or patterns) of this subscription. */
+  readonly names: readonly string[];
+
+  /**
+   * @param pubsub The owner.
+   * @param kind Channel, pattern or shard channel.
+   * @param names The names.
+   */
+  constructor(pubsub: PubSub, kind: Kind, names: readonly string[]) {
+    this.#pubsub = pubsub;
+    this.#kind = kind;
+    this.names = names;
+    // Until someone iterates, keep only the newest messages (callback-only
+    // users must not be unsubscribed by an overflow).
+    this.#early = this.#iterate({ overflow: "drop-oldest" }) as MessageQueue;
+  }
+
+  #iterate(options: IterateOptions): MessageIterator {
+    const names = new Set(this.names);
+    const kind = this.#kind;
+    const queue = this.#pubsub.iterate(
+      (message) =>
+        kind === "pattern"
+          ? message.pattern !== undefined && names.has(message.pattern)
+          : message.pattern === undefined && names.has(message.channel),
+      options,
+      () => this.unsubscribe(),
+    );
+    (queue as MessageQueue).owner = { kind, names: this.names };
+    return queue;
+  }
+
+  /**
+   * An iterator of this subscription's messages; leaving the loop early
+   * unsubscribes. The first iterator also gets the messages received since
+   * subscribing (up to its `bufferSize`).
+   *
+   * @param options Signal, buffer size and overflow policy.
+   * @returns The iterator.
+   */
+  messages(options: IterateOptions = {}): MessageIterator {
+    const early = this.#early;
+    if (early) {
+      this.#early = undefined;
+      early.configure(options);
+      return early;
+    }
+    return this.#iterate(options);
+  }
+
+  /**
+   * Unsubscribes this subscription's names.
+   *
+   * @returns Resolves once the server confirmed.
+   */
+  unsubscribe(): Promise<void> {
+    return this.#pubsub.unsubscribeKind(this.#kind, this.names);
+  }
+
+  [Symbol.asyncIterator](): MessageIterator {
+    return this.messages();
+  }
+}
+
+/**
+ * Publish/subscribe handler of a store, on a connection of its own created on
+ * the first subscription. Reconnects and subscribes again after a drop
+ * (messages published while disconnected are lost).
+ *
+ * @example Callbacks and iteration
+ * ```ts
+ * import { startStore } from "@pulsar/datastore";
+ *
+ * await using store = await startStore("pulsar://");
+ * const pubsub = store.pubsub({ protocol: JSON });
+ * pubsub.addClient((channel, message) => console.log(channel, message));
+ * await pubsub.subscribe("events");
+ * console.log(await pubsub.publish("events", { id: 1 })); // 1
+ * await pubsub.close();
+ * ```
+ */
+export class PubSub implements AsyncIterable<PubSubMessage> {
+  #host: PubSubHost;
+  #options: PubSubOptions;
+  #connection: Connection | undefined;
+  #clients = new Set<PubSubClient>();
+  #listeners = new Set<Listener>();
+  #subscribed: Record<Kind, Set<string>> = {
+    channel: new Set(),
+    pattern: new Set(),
+    shard: new Set(),
+  };
+  #confirmWaiters: { kind: Kind; names: Set<string>; resolve(): void; reject(e: unknown): void }[] =
+    [];
+  #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
+  #decoder: TextDecoder;
+  #closed = false;
+  /** How many times the connection came back after a drop. */
+  reconnects = 0;
+
+  /**
+   * @param host The store's side of the pub/sub.
+   * @param options Protocol, binary mode, error reporter.
+   */
+  constructor(host: PubSubHost, options: PubSubOptions = {}) {
+    this.#host = host;
+    this.#options = options;
+    this.#decoder = new TextDecoder(host.encoding);
+  }
+
+  #report(error: unknown) {
+    (this.#options.onError ?? console.error)(error);
+  }
+
+  #connect(): Connection {
+    if (this.#closed) throw new TypeError("Cannot subscribe: the pubsub is closed");
+    this.#connection ??= this.#host.connect({
+      subscriber: true,
+      onPush: (frame) => this.#onFrame(frame),
+      onConnect: (attempt) => {
+        if (attempt > 0) this.#resubscribe();
+      },
+    });
+    return this.#connection;
+  }
+
+  #resubscribe() {
+    this.reconnects++;
+    for (const kind of ["channel", "pattern", "shard"] as Kind[]) {
+      const names = [...this.#subscribed[kind]];
+      if (names.length) {
+        this.#connection?.sendNoReply([
+          subscribeCommand[kind][0],
+          ...names.map((n) => this.#host.channel(n)),
+        ]);
+      }
+    }
+  }
+
+  #text(value: RespValue): string {
+    return value instanceof Uint8Array ? this.#decoder.decode(value) : String(value);
+  }
+
+  #onFrame(frame: RespValue[]) {
+    const kind = this.#text(frame[0]).toLowerCase();
+    if (kind === "message" || kind === "smessage") {
+      this.#deliver(this.#host.unchannel(this.#text(frame[1])), undefined, frame[2]);
+    } else if (kind === "pmessage") {
+      this.#deliver(
+        this.#host.unchannel(this.#text(frame[2])),
+        this.#host.unchannel(this.#text(frame[1])),
+        frame[3],
+      );
+    } else if (kind in confirmKinds) {
+      const name = this.#host.unchannel(this.#text(frame[1]));
+      const which = confirmKinds[kind];
+      for (const waiter of this.#confirmWaiters) {
+        if (waiter.kind === which) waiter.names.delete(name);
+      }
+      this.#settle();
+    } else if (kind.endsWith("unsubscribe")) {
+      const which: Kind = kind === "punsubscribe"
+        ? "pattern"
+        : kind === "sunsubscribe"
+        ? "shard"
+        : "channel";
+      const name = frame[1] === null ? undefined : this.#host.unchannel(this.#text(frame[1]));
+      for (const waiter of this.#unsubscribeWaiters) {
+        if (waiter.kind !== which) continue;
+        if (name === undefined) waiter.names.clear();
+        else waiter.names.delete(name);
+      }
+      this.#settle();
+    }
+  }
+
+  #settle() {
+    this.#confirmWaiters = this.#confirmWaiters.filter((waiter) => {
+      if (waiter.names.size > 0) return true;
+      waiter.resolve();
+      return false;
+    });
+    this.#unsubscribeWaiters = this.#unsubscribeWaiters.filter((waiter) => {
+      if (waiter.names.size > 0) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+
+  #deliver(channel: string, pattern: string | undefined, payload: RespValue) {
+    let message: unknown = payload instanceof Uint8Array && !this.#options.binary
+      ? this.#decoder.decode(payload)
+      : payload;
+    if (this.#options.protocol) {
+      try {
+        message = this.#options.protocol.decode(message as string | Uint8Array);
+      } catch (error) {
+        this.#report(
+          new TypeError(`Cannot decode a message on "${channel}": ${(error as Error).message}`, {
+            cause: error,
+          }),
+        );
+        return;
+      }
+    }
+    for (const client of this.#clients) {
+      try {
+        client(channel, message);
+      } catch (error) {
+        // As in the seed: a client that throws is reported and removed.
+        this.#clients.delete(client);
+        this.#report(error);
+      }
+    }
+    const event: PubSubMessage = pattern === undefined
+      ? { channel, message }
+      : { channel, pattern, message };
+    for (const listener of this.#listeners) {
+      if (listener.accepts(event)) listener.push(event);
+    }
+  }
+
+  async #subscribe(kind: Kind, names: string[]): Promise<Subscription> {
+    if (names.length === 0) {
+      throw new TypeError(`Cannot ${subscribeCommand[kind][0]}: give at least one name`);
+    }
+    for (const name of names) {
+      if (typeof name !== "string" || name === "") {
+        throw new TypeError(`Cannot ${subscribeCommand[kind][0]}: "${name}" is not a name`);
+      }
+    }
+    const connection = this.#connect();
+    await connection.connect();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      const waiter = { kind, names: new Set(names), resolve, reject };
+      this.#confirmWaiters.push(waiter);
+      // No hang without a deadline: a confirmation lost with its connection fails here.
+      timer = setTimeout(() => {
+        this.#confirmWaiters = this.#confirmWaiters.filter((w) => w !== waiter);
+        reject(
+          new ConnectionError(
+            `Cannot ${subscribeCommand[kind][0]} ${names.join(", ")}: not confirmed within ${confirmTimeout} ms`,
+          ),
+        );
+      }, confirmTimeout);
+    });
+    for (const name of names) this.#subscribed[kind].add(name);
+    connection.sendNoReply([subscribeCommand[kind][0], ...names.map((n) => this.#host.channel(n))]);
+    try {
+      await confirmed;
+    } finally {
+      clearTimeout(timer);
+    }
+    return new Subscription(this, kind, names);
+  }
+
+  /**
+   * Subscribes to channels; resolves once the server confirmed every one.
+   *
+   * @param channels The channels.
+   * @returns The subscription, iterable for its messages.
+   */
+  subscribe(...channels: string[]): Promise<Subscription> {
+    return this.#subscribe("channel", channels);
+  }
+
+  /**
+   * Subscribes to glob-style patterns (`news.*`).
+   *
+   * @param patterns The patterns.
+   * @returns The subscription, iterable for its messages.
+   */
+  psubscribe(...patterns: string[]): Promise<Subscription> {
+    return this.#subscribe("pattern", patterns);
+  }
+
+  /**
+   * Subscribes to shard channels (Redis 7 SSUBSCRIBE).
+   *
+   * @param channels The shard channels.
+   * @returns The subscription.
+   */
+  ssubscribe(...channels: string[]): Promise<Subscription> {
+    return this.#subscribe("shard", channels);
+  }
+
+  /**
+   * Unsubscribes channels; none means all.
+   *
+   * @param channels The channels.
+   * @returns Resolves once the server confirmed.
+   */
+  unsubscribe(...channels: string[]): Promise<void> {
+    return this.unsubscribeKind("channel", channels);
+  }
+
+  /**
+   * Unsubscribes patterns; none means all.
+   *
+   * @param patterns The patterns.
+   * @returns Resolves once the server confirmed.
+   */
+  punsubscribe(...patterns: string[]): Promise<void> {
+    return this.unsubscribeKind("pattern", patterns);
+  }
+
+  /**
+   * Unsubscribes names of one kind (used by subscriptions).
+   *
+   * @param kind Channel, pattern or shard.
+   * @param names The names; none means all of that kind.
+   * @returns Resolves once the server confirmed.
+   */
+  async unsubscribeKind(kind: Kind, names: readonly string[]): Promise<void> {
+    const gone = new Set(names);
+    for (const listener of this.#listeners) {
+      // Early buffers of these names end with them.
+      if ((listener as MessageQueue).ownedBy(kind, gone)) {
+        listener.end();
+        this.#listeners.delete(listener);
+      }
+    }
+    const targets = names.length ? [...names] : [...this.#subscribed[kind]];
+    const connection = this.#connection;
+    if (!connection || this.#closed || targets.length === 0) return;
+    for (const name of targets) this.#subscribed[kind].delete(name);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = new Promise<void>((resolve) => {
+      const waiter = { kind, names: new Set(targets), resolve };
+      this.#unsubscribeWaiters.push(waiter);
+      // Unsubscribing cannot fail for the caller: after the deadline the names are gone locally.
+      timer = setTimeout(() => {
+        this.#unsubscribeWaiters = this.#unsubscribeWaiters.filter((w) => w !== waiter);
+        resolve();
+      }, confirmTimeout);
+    });
+    connection.sendNoReply([
+      subscribeCommand[kind][1],
+      ...targets.map((n) => this.#host.channel(n)),
+    ]);
+    await done;
+    clearTimeout(timer);
+  }
+
+  /**
+   * Publishes a message (encoded by `protocol` when set).
+   *
+   * @param channel The channel.
+   * @param message The message.
+   * @returns How many subscribers received it.
+   */
+  async publish(channel: string, message: unknown): Promise<number> {
+    const payload = this.#options.protocol ? this.#options.protocol.encode(message) : message;
+    if (typeof payload !== "string" && !(payload instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot publish to "${channel}": the message is not text or bytes (set a protocol, e.g. JSON)`,
+      );
+    }
+    return Number(await this.#host.send(["PUBLISH", this.#host.channel(channel), payload]));
+  }
+
+  /**
+   * Subscriber counts of channels (PUBSUB NUMSUB).
+   *
+   * @param channels The channels.
+   * @returns `{ [channel]: subscribers }`.
+   */
+  async count(...channels: string[]): Promise<Record<string, number>> {
+    const reply = await this.#host.send([
+      "PUBSUB",
+      "NUMSUB",
+      ...channels.map((c) => this.#host.channel(c)),
+    ]);
+    const out: Record<string, number> = {};
+    const flat = reply instanceof Map ? [...reply].flat() : reply as RespValue[];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      out[this.#host.unchannel(this.#text(flat[i]))] = Number(flat[i + 1]);
+    }
+    return out;
+  }
+
+  /**
+   * Number of pattern subscriptions on the server (PUBSUB NUMPAT).
+   *
+   * @returns The count.
+   */
+  async countPatterns(): Promise<number> {
+    return Number(await this.#host.send(["PUBSUB", "NUMPAT"]));
+  }
+
+  /**
+   * Active channels (PUBSUB CHANNELS), optionally matching a pattern.
+   *
+   * @param pattern A glob-style pattern.
+   * @returns The channel names.
+   */
+  async channels(pattern?: string): Promise<string[]> {
+    const args: CommandArg[] = ["PUBSUB", "CHANNELS"];
+    args.push(this.#host.channel(pattern ?? "*"));
+    const reply = await this.#host.send(args);
+    return (reply as RespValue[]).map((name) => this.#host.unchannel(this.#text(name)));
+  }
+
+  /**
+   * Adds a callback called as `fn(channel, message)` for every message.
+   *
+   * @param client The callback.
+   */
+  addClient(client: PubSubClient): void {
+    if (typeof client !== "function") {
+      throw new TypeError("Cannot add client: it is not a function");
+    }
+    this.#clients.add(client);
+  }
+
+  /**
+   * Removes a callback.
+   *
+   * @param client The callback.
+   */
+  removeClient(client: PubSubClient): void {
+    this.#clients.delete(client);
+  }
+
+  /**
+   * An iterator of messages that `accepts` (used by subscriptions).
+   *
+   * @param accepts Filters messages.
+   * @param options Signal, buffer size, overflow policy.
+   * @param onReturn Called when the loop is left early.
+   * @returns The iterator.
+   */
+  iterate(
+    accepts: (message: PubSubMessage) => boolean,
+    options: IterateOptions,
+    onReturn: () => Promise<void>,
+  ): MessageIterator {
+    const queue: MessageQueue = new MessageQueue(accepts, options, async () => {
+      this.#listeners.delete(queue);
+      await onReturn();
+    });
+    this.#listeners.add(queue);
+    return queue;
+  }
+
+  /**
+   * Every message of every subscription; leaving the loop early
+   * unsubscribes everything.
+   *
+   * @param options Signal, buffer size and overflow policy.
+   * @returns The iterator.
+   */
+  messages(options: IterateOptions = {}): MessageIterator {
+    return this.iterate(() => true, options, async () => {
+      await Promise.all([this.unsubscribe(), this.punsubscribe()]);
+    });
+  }
+
+  [Symbol.asyncIterator](): MessageIterator {
+    return this.messages();
+  }
+
+  /**
+   * Closes the connection; iterators end.
+   *
+   * @returns Resolves once closed.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const listener of this.#listeners) listener.end();
+    this.#listeners.clear();
+    for (const waiter of this.#confirmWaiters) {
+      waiter.reject(new TypeError("Cannot subscribe: the pubsub was closed"));
+    }
+    for (const waiter of this.#unsubscribeWaiters) waiter.resolve();
+    this.#confirmWaiters = [];
+    this.#unsubscribeWaiters = [];
+    await this.#connection?.close(0);
+  }
+
+  /** `await using pubsub = store.pubsub()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
