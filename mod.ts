@@ -20,11 +20,69 @@ export { Command, Store } from "./src/store.ts";
 export type { PubSubClient, StoreOptions } from "./src/store.ts";
 export { RemoteStore } from "./src/remote_store.ts";
 export { createStore, dataStores, registerStore } from "./src/registry.ts";
+export { startStore } from "./src/start.ts";
+export type { StartStoreOptions } from "./src/start.ts";
 export type { StoreFactory } from "./src/registry.ts";
 export { RedisStore } from "./src/redis/store.ts";
-export type { RedisStoreOptions } from "./src/redis/store.ts";
-export { RedisCommands } from "./src/redis/commands/mod.ts";
-export type { Key, SetOptions, Value } from "./src/redis/commands/mod.ts";
+export type { RedisStoreOptions, WatchedStore, WatchOptions } from "./src/redis/store.ts";
+export type { ChainedCommands, CommandName, Pipeline, Transaction } from "./src/redis/pipeline.ts";
+export { PubSub, Subscription } from "./src/redis/pubsub.ts";
+export type {
+  IterateOptions,
+  MessageIterator,
+  OverflowPolicy,
+  PubSubMessage,
+  PubSubOptions,
+  PubSubProtocol,
+} from "./src/redis/pubsub.ts";
+export {
+  HashCommands,
+  KeyCommands,
+  ListCommands,
+  RedisCommands,
+  ScanCommands,
+  ServerCommands,
+  SetCommands,
+  SortedSetCommands,
+  StringCommands,
+} from "./src/redis/commands/mod.ts";
+export type {
+  BitRange,
+  Bound,
+  CopyOptions,
+  Entries,
+  ExpireOptions,
+  FlushOptions,
+  GetExOptions,
+  HashEntries,
+  InfoSections,
+  IntercardOptions,
+  Key,
+  KeyScanOptions,
+  Limit,
+  ListEnd,
+  LposCountOptions,
+  LposOptions,
+  MpopOptions,
+  PoppedElement,
+  PoppedElements,
+  RestoreOptions,
+  ScanOptions,
+  ScanPage,
+  SetOptions,
+  SortOptions,
+  SortStoreOptions,
+  Value,
+  ZAddOptions,
+  ZCombineOptions,
+  ZEnd,
+  ZMember,
+  ZMembers,
+  ZPoppedMember,
+  ZPoppedMembers,
+  ZRangeByOptions,
+  ZRangeOptions,
+} from "./src/redis/commands/mod.ts";
 export { CommandsBase } from "./src/redis/commands.ts";
 export type { CallOptions, ReconnectOptions, Shape } from "./src/redis/connection.ts";
 export type { Replies, ScoredMember } from "./src/redis/replies.ts";

@@ -179,5 +179,7 @@ export function buildStoreUrl(parts: StoreUrl): string {
   }
   const host = parts.host.includes(":") ? `[${parts.host}]` : parts.host;
   const database = parts.database === undefined ? "" : `/${parts.database}`;
-  return `${parts.scheme}://${auth}${host}:${parts.port}${database}${formatParams(parts.params)}`;
+  // No host (the in-process embedded server): no port either.
+  const port = host ? `:${parts.port}` : "";
+  return `${parts.scheme}://${auth}${host}${port}${database}${formatParams(parts.params)}`;
 }
