@@ -29,6 +29,7 @@ export type { ChainedCommands, CommandName, Pipeline, Transaction } from "./src/
 export { PubSub, Subscription } from "./src/redis/pubsub.ts";
 export type {
   IterateOptions,
+  JsonLike,
   MessageIterator,
   OverflowPolicy,
   PubSubMessage,

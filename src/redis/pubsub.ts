@@ -18,13 +18,30 @@ export interface PubSubProtocol {
   decode(payload: string | Uint8Array): unknown;
 }
 
+/** An object with `stringify`/`parse`, such as the global `JSON`. */
+export interface JsonLike {
+  /** Turns a value into text. */
+  stringify(value: unknown): string;
+  /** Turns text into a value. */
+  parse(text: string): unknown;
+}
+
+function toProtocol(protocol: PubSubProtocol | JsonLike | undefined): PubSubProtocol | undefined {
+  if (!protocol || "encode" in protocol) return protocol;
+  return {
+    encode: (message) => protocol.stringify(message),
+    decode: (payload) =>
+      protocol.parse(typeof payload === "string" ? payload : new TextDecoder().decode(payload)),
+  };
+}
+
 /** What happens when an iterator's buffer is full. */
 export type OverflowPolicy = "error" | "drop-oldest" | "drop-newest";
 
 /** Options of {@linkcode PubSub}. */
 export interface PubSubOptions {
-  /** Applied to published and received messages. */
-  protocol?: PubSubProtocol;
+  /** Applied to published and received messages: `{ encode, decode }`, or `JSON`. */
+  protocol?: PubSubProtocol | JsonLike;
   /** Deliver payloads as `Uint8Array` instead of text. @default {false} */
   binary?: boolean;
   /** Called with errors that have no caller to go to (a client callback that threw, a decode failure). @default {console.error} */
@@ -327,6 +344,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
 export class PubSub implements AsyncIterable<PubSubMessage> {
   #host: PubSubHost;
   #options: PubSubOptions;
+  #protocol: PubSubProtocol | undefined;
   #connection: Connection | undefined;
   #clients = new Set<PubSubClient>();
   #listeners = new Set<Listener>();
@@ -350,6 +368,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   constructor(host: PubSubHost, options: PubSubOptions = {}) {
     this.#host = host;
     this.#options = options;
+    this.#protocol = toProtocol(options.protocol);
     this.#decoder = new TextDecoder(host.encoding);
   }
 
@@ -436,9 +455,9 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     let message: unknown = payload instanceof Uint8Array && !this.#options.binary
       ? this.#decoder.decode(payload)
       : payload;
-    if (this.#options.protocol) {
+    if (this.#protocol) {
       try {
-        message = this.#options.protocol.decode(message as string | Uint8Array);
+        message = this.#protocol.decode(message as string | Uint8Array);
       } catch (error) {
         this.#report(
           new TypeError(`Cannot decode a message on "${channel}": ${(error as Error).message}`, {
@@ -596,7 +615,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
    * @returns How many subscribers received it.
    */
   async publish(channel: string, message: unknown): Promise<number> {
-    const payload = this.#options.protocol ? this.#options.protocol.encode(message) : message;
+    const payload = this.#protocol ? this.#protocol.encode(message) : message;
     if (typeof payload !== "string" && !(payload instanceof Uint8Array)) {
       throw new TypeError(
         `Cannot publish to "${channel}": the message is not text or bytes (set a protocol, e.g. JSON)`,
