@@ -581,6 +581,12 @@ export class Connection {
     this.#notifyIdle();
   }
 
+  /** Whether some command still waits for its reply (timed-out ones do not). */
+  #hasLiveCommands(): boolean {
+    for (let i = 0; i < this.#fifo.length; i++) if (!this.#fifo.at(i)!.done) return true;
+    return false;
+  }
+
   #notifyIdle() {
     if (this.#fifo.length > 0) return;
     const waiters = this.#closedWaiters;
@@ -602,7 +608,7 @@ export class Connection {
    */
   async close(graceMs = 1000): Promise<void> {
     if (this.#state === "closed") return;
-    if (this.#state === "ready" && this.#fifo.length > 0 && graceMs > 0) {
+    if (this.#state === "ready" && this.#hasLiveCommands() && graceMs > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
         this.#closedWaiters.push(resolve);
