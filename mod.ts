@@ -27,6 +27,9 @@ export { RedisStore } from "./src/redis/store.ts";
 export type { RedisStoreOptions, WatchedStore, WatchOptions } from "./src/redis/store.ts";
 export type { ChainedCommands, CommandName, Pipeline, Transaction } from "./src/redis/pipeline.ts";
 export { PubSub, Subscription } from "./src/redis/pubsub.ts";
+export { RedisScript, scriptSha } from "./src/redis/script.ts";
+export { Lock } from "./src/redis/lock.ts";
+export type { LockOptions } from "./src/redis/lock.ts";
 export type {
   IterateOptions,
   JsonLike,

@@ -8,7 +8,13 @@
  * @module
  */
 
-import { ConnectionClosedError, ConnectionError, ProtocolError, ReplyError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  ConnectionError,
+  NoScriptError,
+  ProtocolError,
+  ReplyError,
+} from "../errors.ts";
 import { CommandEncoder } from "../protocol/encoder.ts";
 import { RespDecoder } from "../protocol/decoder.ts";
 import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts";
@@ -470,6 +476,7 @@ export class Connection {
     entry.done = true;
     entry.cleanup?.();
     if (value instanceof ReplyError) {
+      if (value.code === "NOSCRIPT") value = new NoScriptError(value.message);
       value.command = entry.name;
       if (entry.errorsAsValues) entry.resolve(value);
       else entry.reject(value);

@@ -23,6 +23,8 @@ import { RedisCommands } from "./commands/mod.ts";
 import type { Key } from "./commands.ts";
 import { makeReplies, type Replies } from "./replies.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
+import { RedisScript, scriptSha } from "./script.ts";
+import { Lock, type LockOptions } from "./lock.ts";
 import {
   makeBatch,
   type Pipeline,
@@ -397,6 +399,63 @@ export class RedisStore extends RedisCommands {
     } finally {
       await connection.close(0);
     }
+  }
+
+  /**
+   * A Lua script of this store: its SHA-1 is computed with WebCrypto;
+   * `run()` uses EVALSHA and falls back to EVAL. (The embedded server has no
+   * Lua: running a script there fails with a clear error.)
+   *
+   * @param source The Lua source.
+   * @returns The script.
+   *
+   * @example Load and run
+   * ```ts ignore
+   * import { createStore } from "@pulsar/datastore";
+   *
+   * await using store = createStore("redis://127.0.0.1:6379");
+   * const script = await store.script("return ARGV[1]");
+   * console.log(await script.run([], ["hi"]));
+   * ```
+   */
+  async script(source: string): Promise<RedisScript> {
+    if (typeof source !== "string" || source === "") {
+      throw new TypeError("Cannot create script: the source must be a non-empty string");
+    }
+    return new RedisScript(this.#host(), source, await scriptSha(source));
+  }
+
+  /**
+   * A distributed lock named `name` (a key in this store's namespace).
+   *
+   * @param name The lock's name.
+   * @param options `timeout` (seconds until it expires), `blocking`, `sleep`, `signal`.
+   * @returns The lock, not yet acquired.
+   *
+   * @example Acquire, work, release
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * const lock = store.lock("report", { timeout: 30, blocking: 5 });
+   * if (await lock.acquire()) {
+   *   try {
+   *     // ... work ...
+   *   } finally {
+   *     await lock.release();
+   *   }
+   * }
+   * ```
+   */
+  lock(name: string, options?: LockOptions): Lock {
+    return new Lock(this.#host(), name, options);
+  }
+
+  #host(): { send(args: CommandArg[]): Promise<RespValue>; key(key: Key): CommandArg } {
+    return {
+      send: (args) => this.#connection.send(args, this.#replies.raw),
+      key: (key) => this.key(key),
+    };
   }
 
   /**
