@@ -94,7 +94,9 @@ export function createStore<S extends Store = RedisStore>(
   if (!factory) {
     const known = [...factories.keys()].map((scheme) => `"${scheme}"`).join(", ");
     throw new TypeError(
-      `Cannot create store "${maskUrl(url)}": unknown scheme "${parts.scheme}" (registered: ${known})`,
+      `Cannot create store "${
+        maskUrl(url)
+      }": unknown scheme "${parts.scheme}" (registered: ${known})`,
     );
   }
   return factory(parts, options) as S;

@@ -44,7 +44,11 @@ function trackClose(store: RedisStore, key: string, entry: Running): void {
 }
 
 async function answers(url: string, options: RedisStoreOptions): Promise<boolean> {
-  const probe = createStore<RedisStore>(url, { ...options, reconnect: false, connectTimeout: 1000 });
+  const probe = createStore<RedisStore>(url, {
+    ...options,
+    reconnect: false,
+    connectTimeout: 1000,
+  });
   try {
     return await probe.ping();
   } catch {

@@ -112,7 +112,9 @@ export class Store {
     }
     const database = options.database ?? url.database ?? 0;
     if (!Number.isSafeInteger(database) || database < 0) {
-      throw new TypeError(`Cannot create store: database ${database} is not a non-negative integer`);
+      throw new TypeError(
+        `Cannot create store: database ${database} is not a non-negative integer`,
+      );
     }
     this.name = name;
     this.host = url.host;

@@ -32,7 +32,11 @@ for (const protocol of [3, 2] as const) {
     it("every subscribe call is sent, not just the first", async () => {
       const store = target().store({ protocol });
       const pubsub = store.pubsub();
-      await Promise.all([pubsub.subscribe("m:1"), pubsub.subscribe("m:2"), pubsub.subscribe("m:3")]);
+      await Promise.all([
+        pubsub.subscribe("m:1"),
+        pubsub.subscribe("m:2"),
+        pubsub.subscribe("m:3"),
+      ]);
       assert.deepEqual(await pubsub.count("m:1", "m:2", "m:3"), { "m:1": 1, "m:2": 1, "m:3": 1 });
       await pubsub.close();
     });

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LockError, NoScriptError, ReplyError, scriptSha } from "../mod.ts";
+import { LockError, NoScriptError, type ReplyError, scriptSha } from "../mod.ts";
 import { forEachTarget } from "./_targets.ts";
 
 describe("scriptSha", () => {

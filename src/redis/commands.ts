@@ -40,8 +40,14 @@ export abstract class CommandsBase extends RemoteStore {
   /** Removes the namespace from a key the server returned. */
   protected abstract unkey(key: string): string;
 
-  /** Namespaces every key of a list. */
-  protected keys(keys: readonly Key[]): CommandArg[] {
+  /**
+   * Namespaces every key of a list. (Not named `keys`: that is the KEYS
+   * command's method.)
+   *
+   * @param keys The keys.
+   * @returns The keys with the namespace applied.
+   */
+  protected keyArgs(keys: readonly Key[]): CommandArg[] {
     return keys.map((key) => this.key(key));
   }
 

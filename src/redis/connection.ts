@@ -357,7 +357,12 @@ export class Connection {
     this.#state = "connecting";
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new ConnectionError(`Cannot connect to "${address}": timed out after ${connectTimeout} ms`)),
+      () =>
+        controller.abort(
+          new ConnectionError(
+            `Cannot connect to "${address}": timed out after ${connectTimeout} ms`,
+          ),
+        ),
       connectTimeout,
     );
     const onAbort = () => controller.abort(signal!.reason);
@@ -389,7 +394,9 @@ export class Connection {
           }
         },
         end: (error) => {
-          if (this.#conn === current) this.#lost(error ?? new Error("the server closed the connection"));
+          if (this.#conn === current) {
+            this.#lost(error ?? new Error("the server closed the connection"));
+          }
         },
       });
       await this.#runHandshake(conn, controller.signal);

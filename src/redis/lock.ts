@@ -45,13 +45,16 @@ function randomToken(): string {
 }
 
 function isNoScripting(error: unknown): boolean {
-  return error instanceof ReplyError && /scripting is not supported|unknown command/i.test(error.message);
+  return error instanceof ReplyError &&
+    /scripting is not supported|unknown command/i.test(error.message);
 }
 
 function seconds(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`Cannot create lock: ${name} ${value} is not a positive number of seconds`);
+    throw new RangeError(
+      `Cannot create lock: ${name} ${value} is not a positive number of seconds`,
+    );
   }
   return value;
 }
@@ -196,7 +199,9 @@ export class Lock {
    */
   async extend(seconds: number): Promise<void> {
     if (!(seconds > 0) || !Number.isFinite(seconds)) {
-      throw new RangeError(`Cannot extend lock "${this.name}": ${seconds} is not a positive number of seconds`);
+      throw new RangeError(
+        `Cannot extend lock "${this.name}": ${seconds} is not a positive number of seconds`,
+      );
     }
     if (this.#token === undefined) {
       throw new LockError(`Cannot extend lock "${this.name}": it is not held`);

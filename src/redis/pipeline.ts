@@ -13,11 +13,13 @@ import type { CallOptions, Connection, Shape } from "./connection.ts";
 import type { RedisCommands } from "./commands/mod.ts";
 
 /** Names of the command methods a pipeline can record (those that send one command). */
-export type CommandName = {
-  [K in keyof RedisCommands]: K extends keyof RemoteStore ? never
-    : RedisCommands[K] extends (...args: never[]) => Promise<unknown> ? K
-    : never;
-}[keyof RedisCommands] | "execute";
+export type CommandName =
+  | {
+    [K in keyof RedisCommands]: K extends keyof RemoteStore ? never
+      : RedisCommands[K] extends (...args: never[]) => Promise<unknown> ? K
+      : never;
+  }[keyof RedisCommands]
+  | "execute";
 
 /** Every command method, recording the call and returning `R` for chaining. */
 export type ChainedCommands<R> = {

@@ -504,7 +504,9 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         this.#confirmWaiters = this.#confirmWaiters.filter((w) => w !== waiter);
         reject(
           new ConnectionError(
-            `Cannot ${subscribeCommand[kind][0]} ${names.join(", ")}: not confirmed within ${confirmTimeout} ms`,
+            `Cannot ${subscribeCommand[kind][0]} ${
+              names.join(", ")
+            }: not confirmed within ${confirmTimeout} ms`,
           ),
         );
       }, confirmTimeout);

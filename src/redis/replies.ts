@@ -48,6 +48,16 @@ export interface Replies {
   scored: Shape<ScoredMember[]>;
   /** Any value with bulk strings decoded to text, maps as objects. */
   deep: Shape<unknown>;
+  /** A status reply that is always `OK`. */
+  ok: Shape<"OK">;
+  /** A map, or a flat array of pairs, as a plain object of bytes (keys as text). */
+  bytesRecord: Shape<Record<string, Uint8Array>>;
+  /** Text pairs (flat RESP2 array, RESP3 pairs or map) as `[string, string]` tuples. */
+  textPairs: Shape<[string, string][]>;
+  /** An array (RESP3 sets as arrays, nil as `[]`). */
+  array: Shape<RespValue[]>;
+  /** A possibly nil array (RESP2 `*-1`, RESP3 null) as an array or `null`. */
+  arrayOrNull: Shape<RespValue[] | null>;
 }
 
 /** A sorted-set member with its score. */
@@ -171,8 +181,37 @@ export function makeReplies(encoding = "utf-8"): Replies {
           return { member: text(member), score: double(score) };
         });
       }
-      return pairs(items).map(([member, score]) => ({ member: text(member), score: double(score) }));
+      return pairs(items).map(([member, score]) => ({
+        member: text(member),
+        score: double(score),
+      }));
     },
     deep,
+    ok: (value) => {
+      const status = text(value);
+      if (status !== "OK") {
+        throw new ProtocolError(`Cannot read reply: expected OK, got "${status}"`);
+      }
+      return status;
+    },
+    bytesRecord: (value) => {
+      const out: Record<string, Uint8Array> = {};
+      for (const [key, item] of pairs(value)) {
+        out[text(key)] = item instanceof Uint8Array ? item : new TextEncoder().encode(text(item));
+      }
+      return out;
+    },
+    textPairs: (value) => {
+      const items = value instanceof Map ? [...value] : array(value);
+      if (items.length > 0 && Array.isArray(items[0])) {
+        return items.map((pair) => {
+          const [first, second] = pair as RespValue[];
+          return [text(first), text(second)];
+        });
+      }
+      return pairs(items).map(([first, second]) => [text(first), text(second)]);
+    },
+    array,
+    arrayOrNull: (value) => value === null ? null : array(value),
   };
 }
