@@ -16,6 +16,8 @@ export interface RedisServer {
   url: string;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL) and starts it again on the same port; data is lost. */
+  restart(): Promise<void>;
 }
 
 let available: boolean | undefined;
@@ -84,46 +86,64 @@ export async function startRedisServer(extra: string[] = []): Promise<RedisServe
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "redis-fixture-"));
-    const child: ChildProcess = spawn("redis-server", [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      ...extra,
-    ], { stdio: "ignore" });
-    let exited = false;
-    const exit = new Promise<void>((resolve) =>
-      child.once("exit", () => {
-        exited = true;
-        resolve();
-      })
-    );
-    const deadline = Date.now() + 10_000;
-    while (!exited && Date.now() < deadline) {
-      if (await canConnect(port)) {
-        return {
-          port,
-          url: `redis://127.0.0.1:${port}`,
-          async stop() {
-            if (!exited) {
-              child.kill("SIGKILL");
-              await exit;
-            }
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    let running = await spawnRedis(port, dir, extra);
+    if (!running) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
     }
-    if (!exited) child.kill("SIGKILL");
-    await exit;
-    rmSync(dir, { recursive: true, force: true });
+    return {
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      async stop() {
+        await running?.kill();
+        running = undefined;
+        rmSync(dir, { recursive: true, force: true });
+      },
+      async restart() {
+        await running?.kill();
+        running = await spawnRedis(port, dir, extra);
+        if (!running) throw new Error(`Cannot restart redis-server on port ${port}`);
+      },
+    };
   }
   throw new Error("Cannot start redis-server: it did not accept connections");
+}
+
+/** Spawns redis-server and waits (at most 10 s) until it accepts connections. */
+async function spawnRedis(
+  port: number,
+  dir: string,
+  extra: string[],
+): Promise<{ kill(): Promise<void> } | undefined> {
+  const child: ChildProcess = spawn("redis-server", [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    dir,
+    ...extra,
+  ], { stdio: "ignore" });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    })
+  );
+  const kill = async () => {
+    if (!exited) child.kill("SIGKILL");
+    await exit;
+  };
+  const deadline = Date.now() + 10_000;
+  while (!exited && Date.now() < deadline) {
+    if (await canConnect(port)) return { kill };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  await kill();
+  return undefined;
 }

@@ -70,6 +70,14 @@ export interface ConnectionOptions {
   subscriber?: boolean;
   /** Called after every successful (re)connection, with the attempt number (0 first). */
   onConnect?: (attempt: number) => void;
+  /**
+   * Milliseconds of silence after which the peer is presumed dead: an idle
+   * connection is probed with PING, and one whose commands (or probe) got no
+   * byte back for this long is closed, failing them with
+   * `ConnectionClosedError`, and reconnected. 0 disables it.
+   * @default {0}
+   */
+  healthCheck?: number;
 }
 
 /**
@@ -151,6 +159,9 @@ export class Connection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   #closedWaiters: (() => void)[] = [];
+  #healthTimer: ReturnType<typeof setInterval> | undefined;
+  #lastData = 0;
+  #probing = false;
   /** Protocol the server speaks after the handshake (2 or 3). */
   protocol: 2 | 3 = 2;
 
@@ -387,6 +398,8 @@ export class Connection {
       conn.read({
         data: (chunk) => {
           if (this.#conn !== current) return;
+          this.#lastData = Date.now();
+          this.#probing = false;
           try {
             this.#decoder.push(chunk);
           } catch (error) {
@@ -401,6 +414,7 @@ export class Connection {
       });
       await this.#runHandshake(conn, controller.signal);
       this.#state = "ready";
+      this.#startHealthCheck();
       const attempt = this.#attempt;
       this.#attempt = 0;
       this.#options.onConnect?.(attempt);
@@ -510,6 +524,7 @@ export class Connection {
     const conn = this.#conn;
     if (!conn) return;
     this.#conn = undefined;
+    this.#stopHealthCheck();
     conn.close();
     this.#handshakeDone?.(
       new ConnectionError(`Cannot connect to "${this.#options.address}": ${describe(error)}`, {
@@ -539,6 +554,36 @@ export class Connection {
       this.#scheduleReconnect();
     }
     this.#notifyIdle();
+  }
+
+  #startHealthCheck() {
+    const limit = this.#options.healthCheck ?? 0;
+    if (!(limit > 0) || this.#healthTimer !== undefined) return;
+    this.#lastData = Date.now();
+    this.#healthTimer = setInterval(() => this.#checkHealth(limit), Math.max(10, limit / 4));
+  }
+
+  #stopHealthCheck() {
+    if (this.#healthTimer !== undefined) {
+      clearInterval(this.#healthTimer);
+      this.#healthTimer = undefined;
+    }
+    this.#probing = false;
+  }
+
+  /** Declares a silent peer dead, or probes an idle one. */
+  #checkHealth(limit: number) {
+    if (this.#state !== "ready") return;
+    const silent = Date.now() - this.#lastData;
+    if (silent < limit) return;
+    if (this.#written > 0 || this.#probing) {
+      this.#lost(new Error(`no reply from the server for ${limit} ms`));
+      return;
+    }
+    this.#probing = true;
+    this.#lastData = Date.now();
+    if (this.#options.subscriber) this.sendNoReply(["PING"]);
+    else this.send(["PING"], (value) => value).catch(() => {});
   }
 
   #scheduleReconnect() {
@@ -632,6 +677,7 @@ export class Connection {
     }
     this.#state = "closed";
     this.#clearRetry();
+    this.#stopHealthCheck();
     const conn = this.#conn;
     this.#conn = undefined;
     this.#handshakeDone?.(

@@ -59,6 +59,12 @@ export interface RedisStoreOptions extends StoreOptions {
   reconnect?: ReconnectOptions | false;
   /** Commands that may wait while disconnected. @default {100000} */
   maxOfflineCommands?: number;
+  /**
+   * Milliseconds of silence after which the server is presumed dead (idle
+   * connections are probed with PING); 0 disables it.
+   * @default {30000}
+   */
+  healthCheck?: number;
   /** Opens the byte stream instead of a TCP/unix socket (e.g. to the embedded server in memory). */
   open?: (signal: AbortSignal) => Promise<Conn>;
 }
@@ -122,6 +128,7 @@ export class RedisStore extends RedisCommands {
       commandTimeout: numberOption(params.timeout),
       reconnect: this.#options.reconnect,
       maxOfflineCommands: numberOption(params.maxOfflineCommands),
+      healthCheck: numberOption(params.healthCheck) ?? 30_000,
     };
   }
 
@@ -135,6 +142,8 @@ export class RedisStore extends RedisCommands {
       ...base,
       // A blocking command must not be cut short by the store-wide deadline.
       commandTimeout: blocking ? undefined : base.commandTimeout,
+      // Blocking commands are silent by design.
+      healthCheck: blocking ? 0 : base.healthCheck,
       reconnect: dedicated ? false : base.reconnect,
       handshake: this.#handshake(() => connection),
     });
