@@ -38,7 +38,20 @@ export type {
   PubSubMessage,
   PubSubOptions,
   PubSubProtocol,
+  SubscriptionKind,
 } from "./src/redis/pubsub.ts";
+export type {
+  Conn,
+  Connect,
+  ConnectOptions,
+  ConnSink,
+  Listen,
+  Listener,
+  ListenOptions,
+  Runtime,
+} from "./src/transport/types.ts";
+export type { FileSystem } from "./src/server/persistence.ts";
+export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
 export {
   HashCommands,
   KeyCommands,
@@ -54,7 +67,6 @@ export type {
   BitRange,
   Bound,
   CopyOptions,
-  Entries,
   ExpireOptions,
   FlushOptions,
   GetExOptions,
@@ -68,6 +80,7 @@ export type {
   LposCountOptions,
   LposOptions,
   MpopOptions,
+  MsetEntries,
   PoppedElement,
   PoppedElements,
   RestoreOptions,

@@ -27,6 +27,8 @@ export class ReplyError extends Error {
   command?: string;
 
   /**
+   * Creates the error.
+   *
    * @param message The server's error text, code first.
    * @param options Standard error options.
    */
@@ -51,6 +53,8 @@ export class ReplyError extends Error {
  */
 export class ConnectionError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed and why.
    * @param options Standard error options; `cause` keeps the runtime's error.
    */
@@ -74,6 +78,8 @@ export class ConnectionError extends Error {
  */
 export class ConnectionClosedError extends ConnectionError {
   /**
+   * Creates the error.
+   *
    * @param message What failed and why.
    * @param options Standard error options.
    */
@@ -97,6 +103,8 @@ export class ConnectionClosedError extends ConnectionError {
  */
 export class ProtocolError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed and why.
    * @param options Standard error options.
    */
@@ -119,6 +127,8 @@ export class ProtocolError extends Error {
  */
 export class WatchError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed and why.
    * @param options Standard error options.
    */
@@ -141,6 +151,8 @@ export class WatchError extends Error {
  */
 export class NoScriptError extends ReplyError {
   /**
+   * Creates the error.
+   *
    * @param message The server's error text.
    * @param options Standard error options.
    */
@@ -164,6 +176,8 @@ export class NoScriptError extends ReplyError {
  */
 export class LockError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What failed and why.
    * @param options Standard error options.
    */

@@ -45,6 +45,8 @@ export class Command {
   static readonly DELETE = 2;
 
   /**
+   * Creates a command.
+   *
    * @param args The command's arguments.
    * @param action One of {@linkcode Command.INSERT}, `UPDATE`, `DELETE`.
    */
@@ -98,6 +100,8 @@ export class Store {
   #password: string | undefined;
 
   /**
+   * Creates a store; use {@linkcode createStore} rather than this directly.
+   *
    * @param name The backend's name.
    * @param url The parsed connection string.
    * @param options Explicit options; they override the URL.

@@ -9,6 +9,8 @@ import type { ReplyError } from "../errors.ts";
 /** A RESP3 verbatim string (`=`): text with a three-letter format such as `txt`. */
 export class VerbatimString {
   /**
+   * Creates a verbatim string.
+   *
    * @param format The format, e.g. `"txt"` or `"mkd"`.
    * @param bytes The text, without the format prefix.
    */
@@ -17,7 +19,11 @@ export class VerbatimString {
 
 /** A RESP3 push frame (`>`): out-of-band data such as a pub/sub message. */
 export class RespPush {
-  /** @param data The frame's elements, kind first (e.g. `"message"`). */
+  /**
+   * Creates a push frame.
+   *
+   * @param data The frame's elements, kind first (e.g. `"message"`).
+   */
   constructor(readonly data: RespValue[]) {}
 }
 

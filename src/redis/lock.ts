@@ -86,6 +86,8 @@ export class Lock {
   #native = false;
 
   /**
+   * Creates a lock; use `store.lock(name, options)`.
+   *
    * @param host The store's side.
    * @param name The lock's name.
    * @param options Expiry, waiting, signal.

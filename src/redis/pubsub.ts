@@ -93,7 +93,9 @@ export interface PubSubHost {
   unchannel(name: string): string;
 }
 
-type Kind = "channel" | "pattern" | "shard";
+/** What a subscription is to: channels, patterns or shard channels. */
+export type SubscriptionKind = "channel" | "pattern" | "shard";
+type Kind = SubscriptionKind;
 
 /** Milliseconds to wait for the server to confirm a (un)subscription. */
 const confirmTimeout = 10_000;
@@ -264,6 +266,8 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
   readonly names: readonly string[];
 
   /**
+   * Creates a subscription; use `pubsub.subscribe()`.
+   *
    * @param pubsub The owner.
    * @param kind Channel, pattern or shard channel.
    * @param names The names.
@@ -319,6 +323,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
     return this.#pubsub.unsubscribeKind(this.#kind, this.names);
   }
 
+  /** Iterates the messages (see `messages()`). */
   [Symbol.asyncIterator](): MessageIterator {
     return this.messages();
   }
@@ -362,6 +367,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   reconnects = 0;
 
   /**
+   * Creates a handler; use `store.pubsub()`.
+   *
    * @param host The store's side of the pub/sub.
    * @param options Protocol, binary mode, error reporter.
    */
@@ -578,7 +585,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
    * @param names The names; none means all of that kind.
    * @returns Resolves once the server confirmed.
    */
-  async unsubscribeKind(kind: Kind, names: readonly string[]): Promise<void> {
+  async unsubscribeKind(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     const gone = new Set(names);
     for (const listener of this.#listeners) {
       // Early buffers of these names end with them.
@@ -723,6 +730,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     });
   }
 
+  /** Iterates the messages (see `messages()`). */
   [Symbol.asyncIterator](): MessageIterator {
     return this.messages();
   }

@@ -49,6 +49,8 @@ export class RedisScript {
   #host: ScriptHost;
 
   /**
+   * Creates a script; use `store.script(source)`.
+   *
    * @param host The store's side.
    * @param source The Lua source.
    * @param sha Its SHA-1 (see {@linkcode scriptSha}).

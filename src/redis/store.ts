@@ -99,6 +99,8 @@ export class RedisStore extends RedisCommands {
   #callOptions: CallOptions | undefined;
 
   /**
+   * Creates a redis store; use {@linkcode createStore} rather than this directly.
+   *
    * @param name The backend's name (`"redis"` or `"pulsar"`).
    * @param url The parsed connection string.
    * @param options Explicit options; they override the URL.
@@ -201,10 +203,12 @@ export class RedisStore extends RedisCommands {
     };
   }
 
+  /** Sends on the shared, auto-pipelined connection. */
   protected send<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
     return this.#connection.send(args, shape, this.#callOptions);
   }
 
+  /** Sends on a pooled dedicated connection (blocking commands). */
   protected sendBlocking<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
     const connection = this.#blockingIdle.pop() ?? this.#newConnection(true);
     this.#blockingBusy.add(connection);
@@ -227,10 +231,12 @@ export class RedisStore extends RedisCommands {
     });
   }
 
+  /** The reply shapes for this store's encoding. */
   protected get replies(): Replies {
     return this.#replies;
   }
 
+  /** Adds the namespace to a key. */
   protected key(key: Key): CommandArg {
     const namespace = this.namespace;
     if (!namespace) return key;
@@ -242,6 +248,7 @@ export class RedisStore extends RedisCommands {
     return out;
   }
 
+  /** Removes the namespace from a key the server returned. */
   protected unkey(key: string): string {
     const namespace = this.namespace;
     return namespace && key.startsWith(namespace) ? key.slice(namespace.length) : key;
@@ -491,15 +498,33 @@ export class RedisStore extends RedisCommands {
     return this.#connection.protocol;
   }
 
+  /**
+   * Connects (and runs the handshake) now instead of on first use.
+   *
+   * @param signal Aborts the attempt.
+   * @returns Resolves once connected.
+   * @throws {ConnectionError} When the server cannot be reached or refuses the handshake.
+   */
   connect(signal?: AbortSignal): Promise<void> {
     return this.#connection.connect(signal);
   }
 
+  /**
+   * Sends PING.
+   *
+   * @param signal Aborts the wait.
+   * @returns `true` when the server answered PONG.
+   */
   async ping(signal?: AbortSignal): Promise<boolean> {
     const reply = await this.#connection.send(["PING"], this.#replies.text, { signal });
     return reply === "PONG";
   }
 
+  /**
+   * The object that runs commands: the store itself (kept for pulsar's API).
+   *
+   * @returns This store.
+   */
   client(): this {
     return this;
   }
@@ -541,10 +566,21 @@ export class RedisStore extends RedisCommands {
     return pubsub;
   }
 
+  /**
+   * Removes every key of this store's database (FLUSHDB).
+   *
+   * @returns Resolves when done.
+   */
   async flush(): Promise<void> {
     await this.send(["FLUSHDB"], this.#replies.raw);
   }
 
+  /**
+   * Closes every connection of the store; commands still pending get a
+   * short grace period, then reject with `ConnectionClosedError`.
+   *
+   * @returns Resolves once closed.
+   */
   async close(): Promise<void> {
     const blocking = [...this.#blockingIdle, ...this.#blockingBusy, ...this.#subscribers];
     this.#subscribers.clear();

@@ -53,7 +53,10 @@ export type Connect = (options: ConnectOptions) => Promise<Conn>;
 
 /** Where to listen. */
 export interface ListenOptions {
-  /** @default {"127.0.0.1"} */
+  /**
+   * The address to bind.
+   * @default {"127.0.0.1"}
+   */
   hostname?: string;
   /** 0 asks the OS for a free port. */
   port: number;

@@ -19,7 +19,7 @@ export type {
   Value,
 } from "./keys.ts";
 export { StringCommands } from "./strings.ts";
-export type { BitRange, Entries, GetExOptions, SetOptions } from "./strings.ts";
+export type { BitRange, GetExOptions, MsetEntries, SetOptions } from "./strings.ts";
 export { HashCommands } from "./hashes.ts";
 export type { HashEntries } from "./hashes.ts";
 export { ListCommands } from "./lists.ts";

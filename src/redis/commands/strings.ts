@@ -53,7 +53,7 @@ export interface BitRange {
 }
 
 /** Keys and values for {@linkcode StringCommands.mset}: an object, or pairs (binary keys). */
-export type Entries = Record<string, Value> | readonly (readonly [Key, Value])[];
+export type MsetEntries = Record<string, Value> | readonly (readonly [Key, Value])[];
 
 function expiryArgs(args: CommandArg[], options: SetOptions | GetExOptions): void {
   if (options.ex !== undefined) args.push("EX", integerArg("ex", options.ex, 1));
@@ -65,7 +65,7 @@ function expiryArgs(args: CommandArg[], options: SetOptions | GetExOptions): voi
 /** Flattens MSET-style entries, namespacing the keys. */
 function entryArgs(
   command: string,
-  entries: Entries,
+  entries: MsetEntries,
   key: (key: Key) => CommandArg,
 ): CommandArg[] {
   const args: CommandArg[] = [command];
@@ -365,7 +365,7 @@ export abstract class StringCommands extends KeyCommands {
    * @param entries An object of keys and values, or `[key, value]` pairs.
    * @returns `"OK"`.
    */
-  mset(entries: Entries): Promise<"OK"> {
+  mset(entries: MsetEntries): Promise<"OK"> {
     return this.send(entryArgs("MSET", entries, (key) => this.key(key)), this.replies.ok);
   }
 
@@ -375,7 +375,7 @@ export abstract class StringCommands extends KeyCommands {
    * @param entries An object of keys and values, or `[key, value]` pairs.
    * @returns Whether they were set.
    */
-  msetnx(entries: Entries): Promise<boolean> {
+  msetnx(entries: MsetEntries): Promise<boolean> {
     return this.send(entryArgs("MSETNX", entries, (key) => this.key(key)), this.replies.boolean);
   }
 
