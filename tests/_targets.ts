@@ -3,6 +3,9 @@
  * oracle), the embedded server over TCP, and the embedded server in memory.
  */
 import { after, before, describe } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createStore, type RedisStore, type RedisStoreOptions } from "../mod.ts";
 import { serve } from "../server.ts";
 import type { PulsarServer } from "../src/server/server.ts";
@@ -30,11 +33,19 @@ async function start(name: string): Promise<Started> {
     const server: RedisServer = await startRedisServer();
     return { url: server.url, stop: () => server.stop() };
   }
-  const server = await serve(name === "embedded-tcp" ? { port: 0 } : { transport: false });
+  // Snapshots go to a temp dir, as redis-server's dump.rdb does in the fixture.
+  const dir = mkdtempSync(join(tmpdir(), "pulsards-fixture-"));
+  const server = await serve({
+    ...(name === "embedded-tcp" ? { port: 0 } : { transport: false }),
+    snapshot: { path: join(dir, "dump.pdb"), saveEverySeconds: 0, saveOnShutdown: false },
+  });
   return {
     url: name === "embedded-tcp" ? `redis://127.0.0.1:${server.addr.port}` : "pulsar://",
     memory: name === "embedded-memory" ? server : undefined,
-    stop: () => server.shutdown(),
+    stop: async () => {
+      await server.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

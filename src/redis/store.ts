@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ConnectionError, ReplyError, WatchError } from "../errors.ts";
+import { ConnectionClosedError, ConnectionError, ReplyError, WatchError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { runtime } from "../transport/mod.ts";
 import type { Conn } from "../transport/types.ts";
@@ -71,6 +71,15 @@ export interface RedisStoreOptions extends StoreOptions {
 
 const blockingPoolSize = 4;
 
+let members: [string, PropertyDescriptor][] | undefined;
+/** The store's own methods and getters, which views bind to the store. */
+function storeMembers(): [string, PropertyDescriptor][] {
+  members ??= Object.entries(Object.getOwnPropertyDescriptors(RedisStore.prototype)).filter(
+    ([name]) => !["constructor", "send", "sendBlocking", "replies", "key", "unkey"].includes(name),
+  );
+  return members;
+}
+
 function numberOption(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
@@ -93,6 +102,7 @@ export class RedisStore extends RedisCommands {
   #blockingIdle: Connection[] = [];
   #blockingBusy = new Set<Connection>();
   #subscribers = new Set<Connection>();
+  #closed = false;
   #replies: Replies;
   #options: RedisStoreOptions;
   #namespaceBytes: Uint8Array | undefined;
@@ -210,6 +220,11 @@ export class RedisStore extends RedisCommands {
 
   /** Sends on a pooled dedicated connection (blocking commands). */
   protected sendBlocking<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(
+        new ConnectionClosedError(`Cannot run ${args[0]}: the store is closed`),
+      );
+    }
     const connection = this.#blockingIdle.pop() ?? this.#newConnection(true);
     this.#blockingBusy.add(connection);
     const release = () => {
@@ -294,12 +309,21 @@ export class RedisStore extends RedisCommands {
     sendBlocking: (args: CommandArg[], shape: Shape<unknown>) => Promise<unknown> = send,
   ): this {
     const view = Object.create(this) as this;
-    Object.defineProperties(view, {
+    const properties: PropertyDescriptorMap = {};
+    // Store-level methods (ping, pipeline, close...) read private fields:
+    // bind them to the store itself.
+    for (const [name, descriptor] of storeMembers()) {
+      properties[name] = typeof descriptor.value === "function"
+        ? { value: descriptor.value.bind(this) }
+        : { get: () => descriptor.get!.call(this) };
+    }
+    Object.assign(properties, {
       send: { value: send },
       sendBlocking: { value: sendBlocking },
       replies: { value: this.#replies },
       key: { value: (key: Key) => this.key(key) },
     });
+    Object.defineProperties(view, properties);
     return view;
   }
 
@@ -582,6 +606,7 @@ export class RedisStore extends RedisCommands {
    * @returns Resolves once closed.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     const blocking = [...this.#blockingIdle, ...this.#blockingBusy, ...this.#subscribers];
     this.#subscribers.clear();
     this.#blockingIdle = [];
