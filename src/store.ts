@@ -6,6 +6,7 @@
  */
 
 import type { RespValue } from "./protocol/types.ts";
+import { inspectDeno, inspectNode } from "./transport/inspect.ts";
 import { buildStoreUrl, type StoreParam, type StoreUrl } from "./url.ts";
 
 /** Options every store accepts; they override what the URL says. */
@@ -55,9 +56,6 @@ export class Command {
 
 /** A pub/sub client: called for every message with its channel. */
 export type PubSubClient = (channel: string, message: unknown) => void;
-
-const inspectDeno = Symbol.for("Deno.customInspect");
-const inspectNode = Symbol.for("nodejs.util.inspect.custom");
 
 function unsupported(store: Store, what: string): Promise<never> {
   return Promise.reject(

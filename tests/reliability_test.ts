@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ConnectionClosedError, createStore, type RedisStore } from "../mod.ts";
 import { serve } from "../server.ts";
 import { startFaultProxy } from "./_fault_proxy.ts";
-import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
+import { skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const soakSeconds = Number(process.env.SOAK_SECONDS ?? 15);
@@ -150,7 +150,9 @@ for (const name of ["redis", "embedded-tcp"]) {
         const store = createStore(`redis://127.0.0.1:${backend.port}`, {
           reconnect: { minDelay: 10, maxDelay: 100, retries: 100 },
         });
-        const pubsub = store.pubsub();
+        let reconnects = 0;
+        const pubsub = store.pubsub({ onReconnect: (count) => reconnects = count });
+        const iterator = (await pubsub.subscribe("rel:iter")).messages();
         const received: unknown[] = [];
         pubsub.addClient((_channel, message) => received.push(message));
         await pubsub.subscribe("rel:news");
@@ -164,8 +166,13 @@ for (const name of ["redis", "embedded-tcp"]) {
         await eventually(async () => {
           assert.equal(await pubsub.publish("rel:news", "back"), 1);
         });
-        await eventually(async () => assert.deepEqual(received, ["back"]));
+        await eventually(() => Promise.resolve(assert.deepEqual(received, ["back"])));
         assert.ok(pubsub.reconnects >= 1);
+        assert.equal(reconnects, pubsub.reconnects);
+        // The iterator learns that messages may have been lost meanwhile.
+        await eventually(async () => assert.equal(await pubsub.publish("rel:iter", "x"), 1));
+        const { value } = await iterator.next();
+        assert.deepEqual(value, { channel: "rel:iter", message: "x", reconnected: true });
         await pubsub.close();
         await store.close();
       });

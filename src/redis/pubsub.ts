@@ -44,6 +44,11 @@ export interface PubSubOptions {
   protocol?: PubSubProtocol | JsonLike;
   /** Deliver payloads as `Uint8Array` instead of text. @default {false} */
   binary?: boolean;
+  /**
+   * Called after the connection came back and every subscription was sent
+   * again (messages published meanwhile are lost), with the reconnect count.
+   */
+  onReconnect?: (reconnects: number) => void;
   /** Called with errors that have no caller to go to (a client callback that threw, a decode failure). @default {console.error} */
   onError?: (error: unknown) => void;
 }
@@ -71,6 +76,11 @@ export interface PubSubMessage {
   pattern?: string;
   /** The payload: text, bytes (`binary`), or what `protocol.decode` returned. */
   message: unknown;
+  /**
+   * Set on the first message an iterator gets after the connection came
+   * back: messages published while it was down are lost.
+   */
+  reconnected?: true;
 }
 
 /** An async iterator of messages that can say how many it dropped. */
@@ -115,6 +125,8 @@ interface Listener {
   accepts(message: PubSubMessage): boolean;
   push(message: PubSubMessage): void;
   end(error?: unknown): void;
+  /** The next message follows a reconnection. */
+  gap: boolean;
 }
 
 /**
@@ -132,6 +144,7 @@ class MessageQueue implements MessageIterator, Listener {
   #signal: AbortSignal | undefined;
   #onAbort = () => this.end(this.#signal!.reason);
   dropped = 0;
+  gap = false;
   accepts: (message: PubSubMessage) => boolean;
   /** The subscription this queue serves, if any: it ends when they are unsubscribed. */
   owner: { kind: Kind; names: readonly string[] } | undefined;
@@ -397,6 +410,12 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
 
   #resubscribe() {
     this.reconnects++;
+    for (const listener of this.#listeners) listener.gap = true;
+    try {
+      this.#options.onReconnect?.(this.reconnects);
+    } catch (error) {
+      this.#report(error);
+    }
     for (const kind of ["channel", "pattern", "shard"] as Kind[]) {
       const names = [...this.#subscribed[kind]];
       if (names.length) {
@@ -487,7 +506,11 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
       ? { channel, message }
       : { channel, pattern, message };
     for (const listener of this.#listeners) {
-      if (listener.accepts(event)) listener.push(event);
+      if (!listener.accepts(event)) continue;
+      if (listener.gap) {
+        listener.gap = false;
+        listener.push({ ...event, reconnected: true });
+      } else listener.push(event);
     }
   }
 

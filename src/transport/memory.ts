@@ -61,11 +61,16 @@ class MemoryEnd implements Conn {
 
   #flush() {
     this.#scheduled = false;
-    const sink = this.#sink!;
+    const sink = this.#sink;
+    if (!sink) return;
     const inbox = this.#inbox;
     this.#inbox = [];
-    for (const chunk of inbox) sink.data(chunk);
-    if (this.#ended && this.#inbox.length === 0) {
+    for (const chunk of inbox) {
+      // The sink may close this end while handling a chunk: stop delivering.
+      if (this.#sink !== sink) return;
+      sink.data(chunk);
+    }
+    if (this.#ended && this.#inbox.length === 0 && this.#sink === sink) {
       this.#sink = undefined;
       sink.end();
     }

@@ -84,3 +84,15 @@ export interface Runtime {
   /** Listens for connections. */
   readonly listen: Listen;
 }
+
+/** The file access snapshots need: the embedded server's only use of files. */
+export interface FileSystem {
+  /** The file's bytes, or `null` when it does not exist. */
+  readFile(path: string): Promise<Uint8Array | null>;
+  /** Creates or replaces the file. */
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** Atomically moves `from` over `to`. */
+  rename(from: string, to: string): Promise<void>;
+  /** Deletes the file, ignoring a missing one. */
+  remove?(path: string): Promise<void>;
+}

@@ -1,0 +1,548 @@
+/**
+ * One connection to the embedded server: decodes requests, dispatches them
+ * (arity, auth, pub/sub context, MULTI queueing), batches every reply produced
+ * by one input chunk into a single write, and blocks/unblocks.
+ *
+ * @module
+ */
+
+import { ProtocolError } from "../errors.ts";
+import { RespDecoder } from "../protocol/decoder.ts";
+import { formatDouble17g, ReplyWriter } from "../protocol/reply_writer.ts";
+import type { RespValue } from "../protocol/types.ts";
+import type { Conn } from "../transport/types.ts";
+import {
+  type Command,
+  FLAG_NO_AUTH,
+  FLAG_NO_QUEUE,
+  FLAG_PUBSUB_CONTEXT,
+  FLAG_SKIP_MONITOR,
+} from "./commands/mod.ts";
+import type { Database, Watcher } from "./keyspace.ts";
+import type { ServerCore as PulsarServer } from "./server.ts";
+import type { BlockRequest, ClientInfo, CommandContext } from "./types.ts";
+import { lowerWord, toKey } from "./args.ts";
+
+const EMPTY_ARGS: Uint8Array[] = [];
+
+/** State of a blocked client. */
+export interface BlockState {
+  /** What the command registered. */
+  readonly request: BlockRequest;
+  /** The database the keys live in. */
+  readonly db: Database;
+  /** The timeout timer, if any. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Absolute deadline (epoch ms), 0 = forever. */
+  readonly deadline: number;
+}
+
+/** A watched key. */
+interface WatchedKey {
+  db: Database;
+  key: string;
+}
+
+/** The transaction state, also the WATCH dirty flag holder. */
+class Transaction implements Watcher {
+  dirty = false;
+}
+
+/** Escapes a command argument for MONITOR / error messages like Redis's `sdscatrepr`. */
+export function repr(bytes: Uint8Array): string {
+  let s = '"';
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    switch (c) {
+      case 92:
+        s += "\\\\";
+        break;
+      case 34:
+        s += '\\"';
+        break;
+      case 10:
+        s += "\\n";
+        break;
+      case 13:
+        s += "\\r";
+        break;
+      case 9:
+        s += "\\t";
+        break;
+      case 7:
+        s += "\\a";
+        break;
+      case 8:
+        s += "\\b";
+        break;
+      default:
+        s += c >= 32 && c < 127 ? String.fromCharCode(c) : "\\x" + c.toString(16).padStart(2, "0");
+    }
+  }
+  return s + '"';
+}
+
+function sanitize(text: string): string {
+  return text.replace(/[\r\n]/g, " ");
+}
+
+/** A connected client. It is also the context its commands run in. */
+export class Client implements CommandContext, ClientInfo {
+  /** Unique id (`CLIENT ID`). */
+  readonly id: number;
+  /** The server. */
+  readonly server: PulsarServer;
+  /** The connection. */
+  readonly conn: Conn;
+  /** Replies accumulate here until the end of the input chunk. */
+  readonly reply: ReplyWriter = new ReplyWriter();
+  /** Current command arguments. */
+  args: Uint8Array[] = EMPTY_ARGS;
+  /** RESP version. */
+  protocol: 2 | 3 = 2;
+  /** Selected database. */
+  db: Database;
+  /** `CLIENT SETNAME`. */
+  name = "";
+  /** Passed AUTH (or no password is set). */
+  authenticated: boolean;
+  /** Creation time (epoch ms). */
+  readonly createdAt: number = Date.now();
+  /** Last command time (epoch ms). */
+  lastInteraction: number = this.createdAt;
+  /** Last command name, for CLIENT LIST. */
+  lastCommand = "NULL";
+  /** Queued commands inside MULTI, or null. */
+  multi: { args: Uint8Array[]; command: Command }[] | null = null;
+  /** An error was seen while queueing: EXEC aborts. */
+  multiError = false;
+  /** Running EXEC. */
+  inExec = false;
+  /** Watch dirty flag. */
+  readonly transaction: Transaction = new Transaction();
+  /** WATCHed keys. */
+  watched: WatchedKey[] = [];
+  /** SUBSCRIBE channels. */
+  readonly channels: Set<string> = new Set();
+  /** PSUBSCRIBE patterns. */
+  readonly patterns: Set<string> = new Set();
+  /** SSUBSCRIBE channels. */
+  readonly shardChannels: Set<string> = new Set();
+  /** MONITOR mode. */
+  monitor = false;
+  /** Blocked on keys, or null. */
+  blocked: BlockState | null = null;
+  /** Closed (or closing after the pending reply). */
+  closed = false;
+  /** Close once the pending reply is written (QUIT, protocol error). */
+  closeAfterReply = false;
+  /** Bytes written by the client so far (stats). */
+  inputBytes = 0;
+
+  readonly #decoder: RespDecoder;
+  #queue: RespValue[] = [];
+  #queueHead = 0;
+  #queuedBytes = 0;
+  #writing = false;
+  #pendingBytes = 0;
+  #flushQueued = false;
+  #maxQueryBuffer: number;
+
+  /**
+   * @param server The server.
+   * @param conn The connection.
+   * @param id The client id.
+   */
+  constructor(server: PulsarServer, conn: Conn, id: number) {
+    this.server = server;
+    this.conn = conn;
+    this.id = id;
+    this.db = server.databases[0];
+    this.authenticated = server.config.requirepass === "";
+    this.#maxQueryBuffer = server.config.maxQueryBuffer;
+    // Redis 7.0 (our oracle) prints doubles with %.17g.
+    this.reply.formatDouble = formatDouble17g;
+    this.#decoder = new RespDecoder((value) => this.#onValue(value), {
+      inline: true,
+      maxBulkLength: server.config.maxBulkLength,
+      maxArrayLength: 1024 * 1024 * 1024,
+      maxDepth: 1,
+      maxInlineLength: 64 * 1024,
+    });
+  }
+
+  /** The client itself (it is its own context). */
+  get client(): ClientInfo {
+    return this;
+  }
+
+  /** Selected database index. */
+  get dbIndex(): number {
+    return this.db.index;
+  }
+
+  /** Inside MULTI or EXEC. */
+  get inTransaction(): boolean {
+    return this.multi !== null || this.inExec;
+  }
+
+  /** The number of channel + pattern + shard subscriptions. */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
+  }
+
+  /** Starts reading. */
+  start(): void {
+    this.conn.read({
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.close(),
+    });
+  }
+
+  #onData(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.inputBytes += chunk.length;
+    this.lastInteraction = Date.now();
+    // The decoder copies every argument out of `chunk` (the adapter may reuse it).
+    try {
+      this.#decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.#protocolError(error.message);
+      else throw error;
+    }
+    if (!this.closed && this.#decoder.buffered > this.#maxQueryBuffer) {
+      this.close();
+      return;
+    }
+    this.flush();
+    this.server.flushDirty();
+  }
+
+  #protocolError(message: string): void {
+    let text = message;
+    if (!/^Protocol error/i.test(text)) text = `Protocol error: ${text}`;
+    this.reply.error(`ERR ${sanitize(text)}`);
+    this.closeAfterReply = true;
+    this.flush();
+  }
+
+  #onValue(value: RespValue): void {
+    if (this.closed || this.closeAfterReply) return;
+    if (
+      this.blocked !== null || this.#queueHead < this.#queue.length ||
+      this.#writing && this.#pendingBytes > 1 << 20
+    ) {
+      this.#queue.push(value);
+      this.#queuedBytes += estimate(value);
+      if (this.#queuedBytes > this.#maxQueryBuffer) this.close();
+      return;
+    }
+    this.#handle(value);
+  }
+
+  #handle(value: RespValue): void {
+    if (!Array.isArray(value)) {
+      if (value === null) return;
+      this.#protocolError(`Protocol error: expected '*', got '${typeChar(value)}'`);
+      return;
+    }
+    if (value.length === 0) return;
+    for (let i = 0; i < value.length; i++) {
+      if (!(value[i] instanceof Uint8Array)) {
+        this.#protocolError(
+          value[i] === null
+            ? "Protocol error: invalid bulk length"
+            : `Protocol error: expected '$', got '${typeChar(value[i])}'`,
+        );
+        return;
+      }
+    }
+    this.execute(value as Uint8Array[]);
+    if (this.server.hasReadyKeys) this.server.handleReadyKeys();
+  }
+
+  /** Runs queued input after an unblock or a drained write. */
+  resume(): void {
+    while (
+      this.#queueHead < this.#queue.length && this.blocked === null && !this.closed &&
+      !this.closeAfterReply && !(this.#writing && this.#pendingBytes > 1 << 20)
+    ) {
+      const value = this.#queue[this.#queueHead];
+      this.#queue[this.#queueHead++] = null;
+      this.#queuedBytes -= estimate(value);
+      this.#handle(value);
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+      this.#queuedBytes = 0;
+    }
+    this.flush();
+  }
+
+  /** Checks and runs (or queues, inside MULTI) one command. */
+  execute(args: Uint8Array[]): void {
+    const server = this.server;
+    let command = server.table.lookup(args[0]);
+    if (command === undefined) {
+      let rest = "";
+      for (let i = 1; i < args.length && rest.length < 128; i++) {
+        rest += `'${toKey(args[i].subarray(0, 128 - rest.length))}' `;
+      }
+      this.#reject(
+        `ERR unknown command '${
+          toKey(args[0].subarray(0, 128))
+        }', with args beginning with: ${rest}`,
+      );
+      return;
+    }
+    if (command.subcommands !== null) {
+      if (args.length < 2) {
+        this.#reject(`ERR wrong number of arguments for '${command.fullName}' command`);
+        return;
+      }
+      const sub = command.subcommands.get(lowerWord(args[1].subarray(0, 64)));
+      if (sub === undefined) {
+        this.#reject(
+          `ERR unknown subcommand '${
+            toKey(args[1].subarray(0, 128))
+          }'. Try ${command.spec.name.toUpperCase()} HELP.`,
+        );
+        return;
+      }
+      command = sub;
+    }
+    const arity = command.spec.arity;
+    if ((arity > 0 && args.length !== arity) || args.length < -arity) {
+      this.#reject(`ERR wrong number of arguments for '${command.fullName}' command`);
+      return;
+    }
+    const bits = command.bits;
+    if (!this.authenticated && (bits & FLAG_NO_AUTH) === 0) {
+      this.#reject("NOAUTH Authentication required.");
+      return;
+    }
+    if (
+      this.protocol === 2 && (bits & FLAG_PUBSUB_CONTEXT) === 0 &&
+      (this.channels.size !== 0 || this.patterns.size !== 0 || this.shardChannels.size !== 0)
+    ) {
+      this.#reject(
+        `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      return;
+    }
+    if (this.multi !== null && (bits & FLAG_NO_QUEUE) === 0) {
+      this.multi.push({ args, command });
+      this.reply.simple("QUEUED");
+      return;
+    }
+    this.call(command, args);
+  }
+
+  #reject(message: string): void {
+    if (this.multi !== null) this.multiError = true;
+    this.reply.error(sanitize(message));
+  }
+
+  /** Runs a command that passed the checks. */
+  call(command: Command, args: Uint8Array[]): void {
+    const server = this.server;
+    command.calls++;
+    server.stats.commandsProcessed++;
+    this.lastCommand = command.fullName;
+    if (server.monitors.size !== 0 && (command.bits & FLAG_SKIP_MONITOR) === 0) {
+      server.feedMonitors(this, args);
+    }
+    const saved = this.args;
+    this.args = args;
+    try {
+      command.spec.run(this);
+    } catch (error) {
+      // A bug in a command must not kill the server; reply like Redis would to a failure.
+      this.reply.error(`ERR internal error in '${command.fullName}': ${sanitize(String(error))}`);
+      server.log(`Command ${command.fullName} threw: ${(error as Error)?.stack ?? error}`);
+    }
+    this.args = saved;
+  }
+
+  /** Blocks this client (see `BlockRequest`). */
+  block(request: BlockRequest): void {
+    if (this.inTransaction) {
+      if (request.onTimeout !== undefined) request.onTimeout(this.reply);
+      else this.reply.nullArray();
+      return;
+    }
+    const deadline = request.timeoutMs > 0 ? Date.now() + request.timeoutMs : 0;
+    const state: BlockState = { request, db: this.db, timer: undefined, deadline };
+    this.blocked = state;
+    for (const key of request.keys) {
+      let clients = this.db.blocked.get(key);
+      if (clients === undefined) {
+        clients = new Set();
+        this.db.blocked.set(key, clients);
+      }
+      clients.add(this);
+    }
+    this.server.blockedClients++;
+    if (deadline !== 0) {
+      state.timer = setTimeout(() => {
+        if (this.blocked !== state) return;
+        this.unblock();
+        if (request.onTimeout !== undefined) request.onTimeout(this.reply);
+        else this.reply.nullArray();
+        this.flush();
+        this.resume();
+        this.server.flushDirty();
+      }, request.timeoutMs);
+    }
+  }
+
+  /** Leaves the blocked state (no reply written). */
+  unblock(): void {
+    const state = this.blocked;
+    if (state === null) return;
+    this.blocked = null;
+    this.server.blockedClients--;
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    for (const key of state.request.keys) {
+      const clients = state.db.blocked.get(key);
+      if (clients === undefined) continue;
+      clients.delete(this);
+      if (clients.size === 0) state.db.blocked.delete(key);
+    }
+  }
+
+  /** Watches `key` in the current database. */
+  watch(key: string): void {
+    for (const watched of this.watched) {
+      if (watched.db === this.db && watched.key === key) return;
+    }
+    // Expire first: a key already expired at WATCH time is logically absent.
+    this.db.get(key);
+    this.watched.push({ db: this.db, key });
+    let watchers = this.db.watchers.get(key);
+    if (watchers === undefined) {
+      watchers = new Set();
+      this.db.watchers.set(key, watchers);
+    }
+    watchers.add(this.transaction);
+  }
+
+  /** Forgets every watched key and clears the dirty flag. */
+  unwatchAll(): void {
+    for (const { db, key } of this.watched) {
+      const watchers = db.watchers.get(key);
+      if (watchers === undefined) continue;
+      watchers.delete(this.transaction);
+      if (watchers.size === 0) db.watchers.delete(key);
+    }
+    this.watched = [];
+    this.transaction.dirty = false;
+  }
+
+  /** True when a watched key changed (or expired) since WATCH. */
+  watchedKeysChanged(): boolean {
+    for (const { db, key } of this.watched) db.get(key); // lazy expiry touches
+    return this.transaction.dirty;
+  }
+
+  /** Marks this client for a flush at the end of the current event. */
+  markDirty(): void {
+    if (this.#flushQueued || this.closed) return;
+    this.#flushQueued = true;
+    this.server.dirtyClients.push(this);
+  }
+
+  /** Bytes waiting to be written (for the pub/sub output limit). */
+  get pendingOutput(): number {
+    return this.#pendingBytes + this.reply.length;
+  }
+
+  /** Writes everything replied so far in one write. */
+  flush(): void {
+    this.#flushQueued = false;
+    if (this.closed) return;
+    if (this.#writing) return;
+    if (this.reply.length === 0) {
+      if (this.closeAfterReply) this.close();
+      return;
+    }
+    const bytes = this.reply.take();
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.conn.write(bytes);
+    } catch {
+      this.close();
+      return;
+    }
+    if (pending === undefined) {
+      if (this.closeAfterReply) this.close();
+      return;
+    }
+    this.#writing = true;
+    this.#pendingBytes = bytes.length;
+    pending.then(
+      () => {
+        this.#writing = false;
+        this.#pendingBytes = 0;
+        if (this.closed) return;
+        this.flush();
+        if (this.#queueHead < this.#queue.length) {
+          this.resume();
+          this.server.flushDirty();
+        }
+      },
+      () => this.close(),
+    );
+  }
+
+  /** Closes the connection and drops every subscription, watch and block. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unblock();
+    this.unwatchAll();
+    this.server.pubsub.unsubscribeAll(this);
+    this.server.monitors.delete(this);
+    this.server.clients.delete(this.id);
+    this.#queue = [];
+    this.#decoder.reset();
+    // Deferred: close() may run inside the adapter's data callback.
+    queueMicrotask(() => {
+      try {
+        this.conn.close();
+      } catch {
+        // already closed
+      }
+    });
+  }
+
+  /** Resets the connection state (RESET command). */
+  resetState(): void {
+    this.multi = null;
+    this.multiError = false;
+    this.unwatchAll();
+    this.server.pubsub.unsubscribeAll(this);
+    this.monitor = false;
+    this.server.monitors.delete(this);
+    this.protocol = 2;
+    this.reply.protocol = 2;
+    this.db = this.server.databases[0];
+    this.name = "";
+    this.authenticated = this.server.config.requirepass === "";
+  }
+}
+
+function typeChar(value: RespValue): string {
+  if (typeof value === "number" || typeof value === "bigint") return ":";
+  if (typeof value === "string") return "+";
+  if (Array.isArray(value)) return "*";
+  return "?";
+}
+
+function estimate(value: RespValue): number {
+  if (!Array.isArray(value)) return 16;
+  let size = 16;
+  for (const arg of value) size += arg instanceof Uint8Array ? arg.length + 16 : 16;
+  return size;
+}

@@ -1,0 +1,788 @@
+/**
+ * The list commands of the embedded server: pushes and pops at both ends,
+ * ranges, LPOS, LMOVE, LMPOP and the blocking BLPOP, BRPOP, BLMOVE,
+ * BRPOPLPUSH and BLMPOP, with Redis 7.0 replies and errors.
+ *
+ * Blocking commands follow Redis 7.0: a woken client is served from the key
+ * that became ready (when the server names it) and stays blocked when that
+ * key holds another type; BLMOVE checks its destination type only when it
+ * is served.
+ *
+ * @module
+ */
+
+import { INDEX_OUT_OF_RANGE, NO_SUCH_KEY, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
+import type { Deque } from "../deque.ts";
+import { listEntry } from "../keyspace.ts";
+import type { CommandContext, CommandSpec, ListEntry } from "../types.ts";
+import {
+  isOpt,
+  LONG_MAX,
+  parseLong,
+  parsePositiveLong,
+  parseRangeLong,
+  parseTimeout,
+} from "./_collections.ts";
+
+const HEAD = 0;
+const TAIL = 1;
+
+/** Bytes equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  const length = a.length;
+  if (length !== b.length) return false;
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The list under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
+function readList(ctx: CommandContext, key: string): ListEntry | undefined | null {
+  const entry = ctx.db.get(key);
+  if (entry === undefined) return undefined;
+  if (entry.type !== "list") {
+    ctx.reply.error(WRONGTYPE);
+    return null;
+  }
+  return entry;
+}
+
+/** Deletes `key` when its list is empty, else touches it. */
+function afterRemove(ctx: CommandContext, key: string, list: Deque<Uint8Array>): void {
+  if (list.length === 0) ctx.db.delete(key);
+  else ctx.db.touch(key);
+}
+
+function push(ctx: CommandContext, where: number, onlyExisting: boolean): void {
+  const args = ctx.args;
+  const key = toKey(args[1]);
+  const entry = ctx.db.get(key);
+  let list: Deque<Uint8Array>;
+  if (entry === undefined) {
+    if (onlyExisting) {
+      ctx.reply.integer(0);
+      return;
+    }
+    const created = listEntry();
+    list = created.value;
+    fill(list, args, where);
+    ctx.db.set(key, created);
+  } else if (entry.type !== "list") {
+    ctx.reply.error(WRONGTYPE);
+    return;
+  } else {
+    list = entry.value;
+    fill(list, args, where);
+    ctx.db.touch(key);
+  }
+  ctx.reply.integer(list.length);
+}
+
+function fill(list: Deque<Uint8Array>, args: Uint8Array[], where: number): void {
+  if (where === HEAD) { for (let i = 2; i < args.length; i++) list.pushFront(args[i]); }
+  else for (let i = 2; i < args.length; i++) list.pushBack(args[i]);
+}
+
+function pop(ctx: CommandContext, where: number): void {
+  const args = ctx.args;
+  const reply = ctx.reply;
+  if (args.length > 3) {
+    reply.error(`ERR wrong number of arguments for '${where === HEAD ? "lpop" : "rpop"}' command`);
+    return;
+  }
+  let count = -1;
+  if (args.length === 3) {
+    const parsed = parsePositiveLong(reply, args[2]);
+    if (parsed === null) return;
+    count = parsed;
+  }
+  const key = toKey(args[1]);
+  const entry = readList(ctx, key);
+  if (entry === null) return;
+  if (entry === undefined) {
+    if (count === -1) reply.nullBulk();
+    else reply.nullArray();
+    return;
+  }
+  const list = entry.value;
+  if (count === -1) {
+    reply.bulk((where === HEAD ? list.popFront() : list.popBack())!);
+  } else if (count === 0) {
+    reply.arrayHeader(0);
+    return;
+  } else {
+    const n = Math.min(count, list.length);
+    reply.arrayHeader(n);
+    for (let i = 0; i < n; i++) reply.bulk((where === HEAD ? list.popFront() : list.popBack())!);
+  }
+  afterRemove(ctx, key, list);
+}
+
+function llen(ctx: CommandContext): void {
+  const entry = readList(ctx, toKey(ctx.args[1]));
+  if (entry === null) return;
+  ctx.reply.integer(entry?.value.length ?? 0);
+}
+
+function lindex(ctx: CommandContext): void {
+  const entry = readList(ctx, toKey(ctx.args[1]));
+  if (entry === null) return;
+  if (entry === undefined) {
+    ctx.reply.nullBulk();
+    return;
+  }
+  const index = parseLong(ctx.reply, ctx.args[2]);
+  if (index === null) return;
+  const value = entry.value.at(index);
+  if (value === undefined) ctx.reply.nullBulk();
+  else ctx.reply.bulk(value);
+}
+
+function lset(ctx: CommandContext): void {
+  const key = toKey(ctx.args[1]);
+  const entry = readList(ctx, key);
+  if (entry === null) return;
+  if (entry === undefined) {
+    ctx.reply.error(NO_SUCH_KEY);
+    return;
+  }
+  const index = parseLong(ctx.reply, ctx.args[2]);
+  if (index === null) return;
+  const list = entry.value;
+  const position = index < 0 ? list.length + index : index;
+  if (position < 0 || position >= list.length) {
+    ctx.reply.error(INDEX_OUT_OF_RANGE);
+    return;
+  }
+  list.set(position, ctx.args[3]);
+  ctx.db.touch(key);
+  ctx.reply.simple("OK");
+}
+
+/** Normalizes a Redis range; returns `[start, end]` or `null` when empty. */
+function normalizeRange(start: number, end: number, length: number): [number, number] | null {
+  if (start < 0) start += length;
+  if (end < 0) end += length;
+  if (start < 0) start = 0;
+  if (start > end || start >= length) return null;
+  if (end >= length) end = length - 1;
+  return [start, end];
+}
+
+function lrange(ctx: CommandContext): void {
+  const reply = ctx.reply;
+  const start = parseLong(reply, ctx.args[2]);
+  if (start === null) return;
+  const end = parseLong(reply, ctx.args[3]);
+  if (end === null) return;
+  const entry = readList(ctx, toKey(ctx.args[1]));
+  if (entry === null) return;
+  if (entry === undefined) {
+    reply.arrayHeader(0);
+    return;
+  }
+  const list = entry.value;
+  const range = normalizeRange(start, end, list.length);
+  if (range === null) {
+    reply.arrayHeader(0);
+    return;
+  }
+  reply.arrayHeader(range[1] - range[0] + 1);
+  for (let i = range[0]; i <= range[1]; i++) reply.bulk(list.at(i)!);
+}
+
+function ltrim(ctx: CommandContext): void {
+  const reply = ctx.reply;
+  const start = parseLong(reply, ctx.args[2]);
+  if (start === null) return;
+  const end = parseLong(reply, ctx.args[3]);
+  if (end === null) return;
+  const key = toKey(ctx.args[1]);
+  const entry = readList(ctx, key);
+  if (entry === null) return;
+  if (entry === undefined) {
+    reply.simple("OK");
+    return;
+  }
+  const list = entry.value;
+  const length = list.length;
+  const range = normalizeRange(start, end, length);
+  if (range === null) {
+    ctx.db.delete(key);
+  } else {
+    const left = range[0];
+    const right = length - range[1] - 1;
+    if (left + right > (length >> 1)) {
+      list.replace(list.slice(left, range[1] + 1));
+    } else {
+      for (let i = 0; i < left; i++) list.popFront();
+      for (let i = 0; i < right; i++) list.popBack();
+    }
+    afterRemove(ctx, key, list);
+  }
+  reply.simple("OK");
+}
+
+function lrem(ctx: CommandContext): void {
+  const count = parseLong(ctx.reply, ctx.args[2]);
+  if (count === null) return;
+  const key = toKey(ctx.args[1]);
+  const entry = readList(ctx, key);
+  if (entry === null) return;
+  if (entry === undefined) {
+    ctx.reply.integer(0);
+    return;
+  }
+  const list = entry.value;
+  const element = ctx.args[3];
+  const items = list.slice();
+  let removed = 0;
+  if (count >= 0) {
+    const kept: Uint8Array[] = [];
+    for (const item of items) {
+      if ((count === 0 || removed < count) && bytesEqual(item, element)) removed++;
+      else kept.push(item);
+    }
+    if (removed !== 0) list.replace(kept);
+  } else {
+    const limit = -count;
+    const kept: Uint8Array[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      if (removed < limit && bytesEqual(items[i], element)) removed++;
+      else kept.push(items[i]);
+    }
+    if (removed !== 0) list.replace(kept.reverse());
+  }
+  if (removed !== 0) afterRemove(ctx, key, list);
+  ctx.reply.integer(removed);
+}
+
+function linsert(ctx: CommandContext): void {
+  const args = ctx.args;
+  let after: boolean;
+  if (isOpt(args[2], "after")) after = true;
+  else if (isOpt(args[2], "before")) after = false;
+  else {
+    ctx.reply.error(SYNTAX_ERROR);
+    return;
+  }
+  const key = toKey(args[1]);
+  const entry = readList(ctx, key);
+  if (entry === null) return;
+  if (entry === undefined) {
+    ctx.reply.integer(0);
+    return;
+  }
+  const list = entry.value;
+  const pivot = args[3];
+  const length = list.length;
+  let found = -1;
+  for (let i = 0; i < length; i++) {
+    if (bytesEqual(list.at(i)!, pivot)) {
+      found = i;
+      break;
+    }
+  }
+  if (found === -1) {
+    ctx.reply.integer(-1);
+    return;
+  }
+  const position = after ? found + 1 : found;
+  if (position === 0) list.pushFront(args[4]);
+  else if (position === length) list.pushBack(args[4]);
+  else {
+    const items = list.slice();
+    items.splice(position, 0, args[4]);
+    list.replace(items);
+  }
+  ctx.db.touch(key);
+  ctx.reply.integer(list.length);
+}
+
+function lpos(ctx: CommandContext): void {
+  const args = ctx.args;
+  const reply = ctx.reply;
+  const element = args[2];
+  let rank = 1;
+  let rankIsMin = false;
+  let count = -1;
+  let maxlen = 0;
+  for (let j = 3; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    if (more >= 1 && isOpt(args[j], "rank")) {
+      j++;
+      const parsed = parseLong(reply, args[j]);
+      if (parsed === null) return;
+      if (parsed === 0) {
+        reply.error(
+          "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+        );
+        return;
+      }
+      rank = parsed;
+      // -LONG_MIN overflows in C and stays negative: every match qualifies.
+      rankIsMin = toKey(args[j]) === "-9223372036854775808";
+    } else if (more >= 1 && isOpt(args[j], "count")) {
+      j++;
+      const parsed = parsePositiveLong(reply, args[j], "ERR COUNT can't be negative");
+      if (parsed === null) return;
+      count = parsed;
+    } else if (more >= 1 && isOpt(args[j], "maxlen")) {
+      j++;
+      const parsed = parsePositiveLong(reply, args[j], "ERR MAXLEN can't be negative");
+      if (parsed === null) return;
+      maxlen = parsed;
+    } else {
+      reply.error(SYNTAX_ERROR);
+      return;
+    }
+  }
+  let fromTail = false;
+  if (rank < 0) {
+    rank = rankIsMin ? 1 : -rank;
+    fromTail = true;
+  }
+  const entry = readList(ctx, toKey(args[1]));
+  if (entry === null) return;
+  if (entry === undefined) {
+    if (count !== -1) reply.arrayHeader(0);
+    else reply.nullBulk();
+    return;
+  }
+  const list = entry.value;
+  const length = list.length;
+  const found: number[] = [];
+  let matchesSeen = 0;
+  for (let index = 0; index < length && (maxlen === 0 || index < maxlen); index++) {
+    const position = fromTail ? length - 1 - index : index;
+    if (!bytesEqual(list.at(position)!, element)) continue;
+    matchesSeen++;
+    if (matchesSeen < rank) continue;
+    found.push(position);
+    if (count === -1 || (count !== 0 && found.length >= count)) break;
+  }
+  if (count !== -1) {
+    reply.arrayHeader(found.length);
+    for (const position of found) reply.integer(position);
+  } else if (found.length !== 0) {
+    reply.integer(found[0]);
+  } else {
+    reply.nullBulk();
+  }
+}
+
+/** Parses LEFT/RIGHT; `-1` after replying a syntax error. */
+function parseWhere(ctx: CommandContext, bytes: Uint8Array): number {
+  if (isOpt(bytes, "left")) return HEAD;
+  if (isOpt(bytes, "right")) return TAIL;
+  ctx.reply.error(SYNTAX_ERROR);
+  return -1;
+}
+
+/**
+ * Moves one element from the non-empty list `source` to `destination` and
+ * replies with it. Checks the destination type first (WRONGTYPE reply).
+ */
+function moveElement(
+  ctx: CommandContext,
+  sourceKey: string,
+  source: ListEntry,
+  destinationKey: string,
+  from: number,
+  to: number,
+): void {
+  const destination = ctx.db.get(destinationKey);
+  if (destination !== undefined && destination.type !== "list") {
+    ctx.reply.error(WRONGTYPE);
+    return;
+  }
+  const list = source.value;
+  const value = (from === HEAD ? list.popFront() : list.popBack())!;
+  if (destination === undefined) {
+    const created = listEntry();
+    created.value.pushBack(value);
+    ctx.db.set(destinationKey, created);
+  } else {
+    if (to === HEAD) destination.value.pushFront(value);
+    else destination.value.pushBack(value);
+    ctx.db.touch(destinationKey);
+  }
+  if (list.length === 0) ctx.db.delete(sourceKey);
+  else ctx.db.touch(sourceKey);
+  ctx.reply.bulk(value);
+}
+
+function lmove(ctx: CommandContext, from: number, to: number): void {
+  const sourceKey = toKey(ctx.args[1]);
+  const source = readList(ctx, sourceKey);
+  if (source === null) return;
+  if (source === undefined) {
+    ctx.reply.nullBulk();
+    return;
+  }
+  moveElement(ctx, sourceKey, source, toKey(ctx.args[2]), from, to);
+}
+
+function lmoveCommand(ctx: CommandContext): void {
+  const from = parseWhere(ctx, ctx.args[3]);
+  if (from === -1) return;
+  const to = parseWhere(ctx, ctx.args[4]);
+  if (to === -1) return;
+  lmove(ctx, from, to);
+}
+
+/** Pops up to `count` elements from `key` and replies `[key, [elements]]`. */
+function popRangeWithKey(
+  ctx: CommandContext,
+  key: string,
+  keyBytes: Uint8Array,
+  entry: ListEntry,
+  where: number,
+  count: number,
+): void {
+  const reply = ctx.reply;
+  const list = entry.value;
+  const n = Math.min(count, list.length);
+  reply.arrayHeader(2);
+  reply.bulk(keyBytes);
+  reply.arrayHeader(n);
+  for (let i = 0; i < n; i++) reply.bulk((where === HEAD ? list.popFront() : list.popBack())!);
+  afterRemove(ctx, key, list);
+}
+
+/** Pops one element from `key` and replies `[key, element]`. */
+function popOneWithKey(
+  ctx: CommandContext,
+  key: string,
+  keyBytes: Uint8Array,
+  entry: ListEntry,
+  where: number,
+): void {
+  const list = entry.value;
+  const value = (where === HEAD ? list.popFront() : list.popBack())!;
+  ctx.reply.arrayHeader(2);
+  ctx.reply.bulk(keyBytes);
+  ctx.reply.bulk(value);
+  afterRemove(ctx, key, list);
+}
+
+/**
+ * Serves a (blocking) pop from the first non-empty list among `keys`.
+ * `count` -1 means BLPOP/BRPOP (`[key, element]`), otherwise LMPOP's
+ * `[key, [elements]]`. Returns true when it replied (served or WRONGTYPE).
+ */
+function servePop(
+  ctx: CommandContext,
+  keys: readonly string[],
+  keyArgs: readonly Uint8Array[],
+  where: number,
+  count: number,
+): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const entry = ctx.db.get(keys[i]);
+    if (entry === undefined) continue;
+    if (entry.type !== "list") {
+      ctx.reply.error(WRONGTYPE);
+      return true;
+    }
+    if (count === -1) popOneWithKey(ctx, keys[i], keyArgs[i], entry, where);
+    else popRangeWithKey(ctx, keys[i], keyArgs[i], entry, where, count);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The `retry` of a blocked pop: like Redis 7.0, only the ready key is looked
+ * at (every key when the server does not say which), and a key holding
+ * another type keeps the client blocked.
+ */
+function retryPop(
+  keys: readonly string[],
+  keyArgs: readonly Uint8Array[],
+  where: number,
+  count: number,
+): (ctx: CommandContext, readyKey?: string) => boolean {
+  return (ctx, readyKey) => {
+    for (let i = 0; i < keys.length; i++) {
+      if (readyKey !== undefined && keys[i] !== readyKey) continue;
+      const entry = ctx.db.get(keys[i]);
+      if (entry === undefined || entry.type !== "list") continue;
+      if (count === -1) popOneWithKey(ctx, keys[i], keyArgs[i], entry, where);
+      else popRangeWithKey(ctx, keys[i], keyArgs[i], entry, where, count);
+      return true;
+    }
+    return false;
+  };
+}
+
+function blockingPop(
+  ctx: CommandContext,
+  keyArgs: Uint8Array[],
+  where: number,
+  count: number,
+  timeoutMs: number,
+): void {
+  const keys = keyArgs.map(toKey);
+  if (servePop(ctx, keys, keyArgs, where, count)) return;
+  ctx.block({ keys, timeoutMs, retry: retryPop(keys, keyArgs, where, count) });
+}
+
+function bpop(ctx: CommandContext, where: number): void {
+  const args = ctx.args;
+  const timeout = parseTimeout(ctx.reply, args[args.length - 1]);
+  if (timeout === null) return;
+  blockingPop(ctx, args.slice(1, args.length - 1), where, -1, timeout);
+}
+
+function blmoveGeneric(ctx: CommandContext, from: number, to: number, timeoutMs: number): void {
+  const sourceKey = toKey(ctx.args[1]);
+  const source = readList(ctx, sourceKey);
+  if (source === null) return;
+  if (source !== undefined) {
+    moveElement(ctx, sourceKey, source, toKey(ctx.args[2]), from, to);
+    return;
+  }
+  if (ctx.client.inTransaction) {
+    // Inside MULTI, Redis replies a null bulk (a timeout replies a null array).
+    ctx.reply.nullBulk();
+    return;
+  }
+  const destinationKey = toKey(ctx.args[2]);
+  ctx.block({
+    keys: [sourceKey],
+    timeoutMs,
+    retry: (rctx, readyKey) => {
+      if (readyKey !== undefined && readyKey !== sourceKey) return false;
+      const entry = rctx.db.get(sourceKey);
+      if (entry === undefined || entry.type !== "list") return false;
+      moveElement(rctx, sourceKey, entry, destinationKey, from, to);
+      return true;
+    },
+  });
+}
+
+function blmove(ctx: CommandContext): void {
+  const from = parseWhere(ctx, ctx.args[3]);
+  if (from === -1) return;
+  const to = parseWhere(ctx, ctx.args[4]);
+  if (to === -1) return;
+  const timeout = parseTimeout(ctx.reply, ctx.args[5]);
+  if (timeout === null) return;
+  blmoveGeneric(ctx, from, to, timeout);
+}
+
+function brpoplpush(ctx: CommandContext): void {
+  const timeout = parseTimeout(ctx.reply, ctx.args[3]);
+  if (timeout === null) return;
+  blmoveGeneric(ctx, TAIL, HEAD, timeout);
+}
+
+/** LMPOP (`numkeysIndex` 1) and BLMPOP (`numkeysIndex` 2). */
+function lmpop(ctx: CommandContext, numkeysIndex: number, blocking: boolean): void {
+  const args = ctx.args;
+  const reply = ctx.reply;
+  const numkeys = parseRangeLong(
+    reply,
+    args[numkeysIndex],
+    1n,
+    LONG_MAX,
+    "ERR numkeys should be greater than 0",
+  );
+  if (numkeys === null) return;
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= args.length) {
+    reply.error(SYNTAX_ERROR);
+    return;
+  }
+  const where = parseWhere(ctx, args[whereIndex]);
+  if (where === -1) return;
+  let count = -1;
+  for (let j = whereIndex + 1; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    if (count === -1 && more >= 1 && isOpt(args[j], "count")) {
+      j++;
+      const parsed = parseRangeLong(
+        reply,
+        args[j],
+        1n,
+        LONG_MAX,
+        "ERR count should be greater than 0",
+      );
+      if (parsed === null) return;
+      count = parsed;
+    } else {
+      reply.error(SYNTAX_ERROR);
+      return;
+    }
+  }
+  if (count === -1) count = 1;
+  const keyArgs = args.slice(numkeysIndex + 1, whereIndex);
+  if (blocking) {
+    const timeout = parseTimeout(reply, args[1]);
+    if (timeout === null) return;
+    blockingPop(ctx, keyArgs, where, count, timeout);
+    return;
+  }
+  const keys = keyArgs.map(toKey);
+  if (!servePop(ctx, keys, keyArgs, where, count)) reply.nullArray();
+}
+
+const WRITE_FAST: CommandSpec["flags"] = ["write", "denyoom", "fast"];
+const WRITE: CommandSpec["flags"] = ["write"];
+const READ_FAST: CommandSpec["flags"] = ["readonly", "fast"];
+const READ: CommandSpec["flags"] = ["readonly"];
+const BLOCKING: CommandSpec["flags"] = ["write", "noscript", "blocking"];
+
+/** The list commands. */
+export const listCommands: readonly CommandSpec[] = [
+  {
+    name: "lpush",
+    arity: -3,
+    flags: WRITE_FAST,
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => push(ctx, HEAD, false),
+  },
+  {
+    name: "rpush",
+    arity: -3,
+    flags: WRITE_FAST,
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => push(ctx, TAIL, false),
+  },
+  {
+    name: "lpushx",
+    arity: -3,
+    flags: WRITE_FAST,
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => push(ctx, HEAD, true),
+  },
+  {
+    name: "rpushx",
+    arity: -3,
+    flags: WRITE_FAST,
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => push(ctx, TAIL, true),
+  },
+  {
+    name: "lpop",
+    arity: -2,
+    flags: ["write", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => pop(ctx, HEAD),
+  },
+  {
+    name: "rpop",
+    arity: -2,
+    flags: ["write", "fast"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: (ctx) => pop(ctx, TAIL),
+  },
+  { name: "llen", arity: 2, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: llen },
+  { name: "lindex", arity: 3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lindex },
+  {
+    name: "lset",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: lset,
+  },
+  { name: "lrange", arity: 4, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lrange },
+  { name: "ltrim", arity: 4, flags: WRITE, firstKey: 1, lastKey: 1, step: 1, run: ltrim },
+  { name: "lrem", arity: 4, flags: WRITE, firstKey: 1, lastKey: 1, step: 1, run: lrem },
+  {
+    name: "linsert",
+    arity: 5,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    run: linsert,
+  },
+  { name: "lpos", arity: -3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lpos },
+  {
+    name: "lmove",
+    arity: 5,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    run: lmoveCommand,
+  },
+  {
+    name: "rpoplpush",
+    arity: 3,
+    flags: ["write", "denyoom"],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    run: (ctx) => lmove(ctx, TAIL, HEAD),
+  },
+  {
+    name: "lmpop",
+    arity: -4,
+    flags: WRITE,
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    run: (ctx) => lmpop(ctx, 1, false),
+  },
+  {
+    name: "blpop",
+    arity: -3,
+    flags: BLOCKING,
+    firstKey: 1,
+    lastKey: -2,
+    step: 1,
+    run: (ctx) => bpop(ctx, HEAD),
+  },
+  {
+    name: "brpop",
+    arity: -3,
+    flags: BLOCKING,
+    firstKey: 1,
+    lastKey: -2,
+    step: 1,
+    run: (ctx) => bpop(ctx, TAIL),
+  },
+  {
+    name: "blmove",
+    arity: 6,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    run: blmove,
+  },
+  {
+    name: "brpoplpush",
+    arity: 4,
+    flags: ["write", "denyoom", "noscript", "blocking"],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    run: brpoplpush,
+  },
+  {
+    name: "blmpop",
+    arity: -5,
+    flags: BLOCKING,
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    run: (ctx) => lmpop(ctx, 2, true),
+  },
+];

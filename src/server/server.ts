@@ -1,0 +1,522 @@
+/**
+ * The embedded Redis-compatible server ("pulsards"): listens through the
+ * transport seam (or only in memory), owns the databases, the clients, the
+ * pub/sub hub, blocked-client wake-ups, active expiry and snapshots.
+ *
+ * @module
+ */
+
+import { memoryPair } from "../transport/memory.ts";
+import { runtime } from "../transport/mod.ts";
+import type { Conn, Listen, Listener } from "../transport/types.ts";
+import { Client, repr } from "./client.ts";
+import { CommandTable } from "./commands/mod.ts";
+import { Database } from "./keyspace.ts";
+import { type FileSystem, loadSnapshot, saveSnapshot, type SnapshotStats } from "./persistence.ts";
+import { PubSub } from "./pubsub.ts";
+import type { ServerInfo } from "./types.ts";
+
+/** The server version reported by HELLO and INFO (the Redis version we mirror). */
+export const REDIS_VERSION = "7.0.15";
+/** The pulsards version. */
+export const PULSARDS_VERSION = "0.1.0";
+
+/** Snapshot (persistence) options. */
+export interface SnapshotOptions {
+  /** The snapshot file. Loaded on start, written on SAVE/BGSAVE/schedule/shutdown. */
+  path: string;
+  /**
+   * Save every this many seconds when something changed; 0 disables the schedule.
+   * @default {60}
+   */
+  saveEverySeconds?: number;
+  /**
+   * The minimum number of changes that makes a scheduled save happen.
+   * @default {1}
+   */
+  saveAfterChanges?: number;
+  /**
+   * Save on shutdown.
+   * @default {true}
+   */
+  saveOnShutdown?: boolean;
+}
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /**
+   * The address to bind.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * The TCP port; 0 asks the OS for a free one.
+   * @default {6410}
+   */
+  port?: number;
+  /**
+   * The number of databases (`SELECT 0..n-1`).
+   * @default {16}
+   */
+  databases?: number;
+  /**
+   * Require AUTH with this password (user `default`). Unset: no auth.
+   * @default {undefined}
+   */
+  password?: string;
+  /**
+   * Persist to a snapshot file.
+   * @default {undefined}
+   */
+  snapshot?: SnapshotOptions;
+  /**
+   * Shuts the server down when aborted.
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * How to listen: a `listen` function from a runtime adapter, or `false` to
+   * serve in-memory connections only (`connectMemory()`).
+   * @default {the adapter of the current runtime}
+   */
+  transport?: { listen: Listen } | false;
+  /**
+   * Largest accepted unparsed request buffer per client, in bytes.
+   * @default {1073741824} (1 GiB, Redis's `client-query-buffer-limit`)
+   */
+  maxQueryBuffer?: number;
+  /**
+   * Largest accepted bulk string argument, in bytes.
+   * @default {536870912} (512 MiB, Redis's `proto-max-bulk-len`)
+   */
+  maxBulkLength?: number;
+  /**
+   * Pending output above which a pub/sub subscriber is disconnected, in bytes.
+   * @default {33554432} (32 MiB, Redis's pubsub hard limit)
+   */
+  pubsubOutputLimit?: number;
+  /**
+   * Maximum number of connected clients.
+   * @default {10000}
+   */
+  maxClients?: number;
+  /**
+   * File access for snapshots.
+   * @default {Deno or Bun file functions, found by feature test}
+   */
+  fs?: FileSystem;
+  /**
+   * Receives log lines (slow subscribers, snapshot errors).
+   * @default {no logging}
+   */
+  log?: (message: string) => void;
+}
+
+/** Settings CONFIG GET/SET reads and changes. */
+export interface ServerConfig {
+  /** AUTH password; "" = none. */
+  requirepass: string;
+  /** Query buffer limit in bytes. */
+  maxQueryBuffer: number;
+  /** Bulk length limit in bytes. */
+  maxBulkLength: number;
+  /** Maximum clients. */
+  maxClients: number;
+  /** Bound address. */
+  bind: string;
+  /** Bound port. */
+  port: number;
+  /** Snapshot file path ("" = none). */
+  dbfilename: string;
+  /** Save schedule: seconds, changes ("" disables). */
+  save: string;
+  /** Timeout for idle clients in seconds (accepted, not enforced). */
+  timeout: number;
+  /** Active-expiry frequency. */
+  hz: number;
+}
+
+/** Counters for INFO stats. */
+export interface ServerStats {
+  /** Connections accepted. */
+  connectionsReceived: number;
+  /** Commands run. */
+  commandsProcessed: number;
+  /** Connections refused (maxclients). */
+  rejectedConnections: number;
+  /** Keys removed by the active expiry sweep. */
+  expiredKeys: number;
+}
+
+async function defaultFileSystem(): Promise<FileSystem> {
+  const { runtimeFileSystem } = await import("../transport/fs.ts");
+  return runtimeFileSystem();
+}
+
+export type { Conn, ConnSink, Listen, Listener, ListenOptions } from "../transport/types.ts";
+
+/**
+ * A running embedded server, as {@linkcode serve} returns it.
+ *
+ * @example Start in memory and stop
+ * ```ts
+ * import { serve } from "@pulsar/datastore/server";
+ *
+ * const server = await serve({ transport: false });
+ * await server.shutdown();
+ * ```
+ */
+export interface PulsarServer {
+  /** The bound address; `{ hostname: "memory", port: 0 }` without a listener. */
+  readonly addr: { hostname: string; port: number };
+  /** Resolves when the server has shut down. */
+  readonly finished: Promise<void>;
+  /**
+   * Stops listening, closes every client, saves the snapshot (when
+   * configured) and resolves `finished`. Idempotent.
+   *
+   * @param save Save on the way out (default: the snapshot's `saveOnShutdown`).
+   */
+  shutdown(save?: boolean): Promise<void>;
+  /** Writes the snapshot now. Rejects when no snapshot path is configured. */
+  save(): Promise<void>;
+  /** Opens an in-process connection to this server, without sockets. */
+  connectMemory(): Conn;
+  /** Shuts down. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * The server implementation (internal: use {@linkcode serve}).
+ *
+ * @example Start in memory and talk RESP
+ * ```ts
+ * import { serve } from "@pulsar/datastore/server";
+ *
+ * await using server = await serve({ transport: false });
+ * const conn = server.connectMemory();
+ * conn.close();
+ * ```
+ */
+export class ServerCore implements ServerInfo, PulsarServer {
+  /** The databases. */
+  readonly databases: Database[];
+  /** The command table. */
+  readonly table: CommandTable = new CommandTable();
+  /** Connected clients by id. */
+  readonly clients: Map<number, Client> = new Map();
+  /** Pub/sub subscriptions. */
+  readonly pubsub: PubSub;
+  /** Clients in MONITOR mode. */
+  readonly monitors: Set<Client> = new Set();
+  /** Clients with replies to flush at the end of the current event. */
+  dirtyClients: Client[] = [];
+  /** Number of blocked clients. */
+  blockedClients = 0;
+  /** Settings. */
+  readonly config: ServerConfig;
+  /** Counters. */
+  readonly stats: ServerStats = {
+    connectionsReceived: 0,
+    commandsProcessed: 0,
+    rejectedConnections: 0,
+    expiredKeys: 0,
+  };
+  /** Start time, epoch ms. */
+  readonly startTime: number = Date.now();
+  /** A random 40-hex-char id (INFO run_id). */
+  readonly runId: string;
+  /** Last successful save, epoch seconds. */
+  lastSave: number = Math.floor(Date.now() / 1000);
+  /** Last save status. */
+  lastSaveOk = true;
+  /** A background save is running. */
+  saving: Promise<void> | null = null;
+  /** Snapshot statistics. */
+  snapshotStats: SnapshotStats = { keys: 0, bytes: 0 };
+  /** Whether the listener is TCP, memory-only... */
+  readonly addr: { hostname: string; port: number };
+
+  readonly #listener: Listener | null;
+  readonly #fs: FileSystem | null;
+  readonly #snapshot: SnapshotOptions | undefined;
+  readonly #log: (message: string) => void;
+  #ready: { db: Database; key: string }[] = [];
+  readonly #readySet = new Set<string>();
+  #nextId = 1;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #shutdown: Promise<void> | null = null;
+  #resolveFinished!: () => void;
+  /** Resolves when the server has shut down. */
+  readonly finished: Promise<void>;
+
+  /** Use {@linkcode serve}. */
+  constructor(
+    options: ServeOptions,
+    listener: Listener | null,
+    fs: FileSystem | null,
+    databases: Database[],
+  ) {
+    this.#listener = listener;
+    this.#fs = fs;
+    this.#snapshot = options.snapshot;
+    this.#log = options.log ?? (() => {});
+    this.databases = databases;
+    for (const db of databases) db.onKeyReady = (d, key) => this.#onKeyReady(d, key);
+    this.addr = listener?.addr ?? { hostname: "memory", port: 0 };
+    this.config = {
+      requirepass: options.password ?? "",
+      maxQueryBuffer: options.maxQueryBuffer ?? 1024 * 1024 * 1024,
+      maxBulkLength: options.maxBulkLength ?? 512 * 1024 * 1024,
+      maxClients: options.maxClients ?? 10000,
+      bind: options.hostname ?? "127.0.0.1",
+      port: this.addr.port,
+      dbfilename: options.snapshot?.path ?? "",
+      save: options.snapshot && (options.snapshot.saveEverySeconds ?? 60) > 0
+        ? `${options.snapshot.saveEverySeconds ?? 60} ${options.snapshot.saveAfterChanges ?? 1}`
+        : "",
+      timeout: 0,
+      hz: 10,
+    };
+    this.pubsub = new PubSub(options.pubsubOutputLimit ?? 32 * 1024 * 1024);
+    let id = "";
+    for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
+    this.runId = id;
+    this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+    this.#timers.push(setInterval(() => this.#cron(), 100));
+    const snapshot = options.snapshot;
+    if (snapshot !== undefined && fs !== null) {
+      const every = snapshot.saveEverySeconds ?? 60;
+      const threshold = snapshot.saveAfterChanges ?? 1;
+      if (every > 0) {
+        this.#timers.push(setInterval(() => {
+          if (this.saving === null && this.changesSinceSave >= threshold) {
+            this.save().catch(() => {});
+          }
+        }, every * 1000));
+      }
+    }
+    if (options.signal !== undefined) {
+      const signal = options.signal;
+      if (signal.aborted) queueMicrotask(() => this.shutdown());
+      else signal.addEventListener("abort", () => this.shutdown(), { once: true });
+    }
+  }
+
+  /** Logs a line through the `log` option. */
+  log(message: string): void {
+    this.#log(message);
+  }
+
+  /** Accepts a connection (from the listener or `connectMemory`). */
+  accept(conn: Conn): Client | null {
+    if (this.#shutdown !== null) {
+      conn.close();
+      return null;
+    }
+    this.stats.connectionsReceived++;
+    const client = new Client(this, conn, this.#nextId++);
+    if (this.clients.size >= this.config.maxClients) {
+      this.stats.rejectedConnections++;
+      client.reply.error("ERR max number of clients reached");
+      client.closeAfterReply = true;
+      client.flush();
+      return null;
+    }
+    this.clients.set(client.id, client);
+    client.start();
+    return client;
+  }
+
+  /**
+   * Opens an in-process connection to this server, without sockets.
+   *
+   * @returns the client end of a memory pair.
+   */
+  connectMemory(): Conn {
+    const [clientEnd, serverEnd] = memoryPair();
+    this.accept(serverEnd);
+    return clientEnd;
+  }
+
+  #onKeyReady(db: Database, key: string): void {
+    const id = `${db.index}\u0000${key}`;
+    if (this.#readySet.has(id)) return;
+    this.#readySet.add(id);
+    this.#ready.push({ db, key });
+  }
+
+  /** True when a write touched a key clients are blocked on. */
+  get hasReadyKeys(): boolean {
+    return this.#ready.length !== 0;
+  }
+
+  /** Serves clients blocked on keys that were written, FIFO per key. */
+  handleReadyKeys(): void {
+    for (let rounds = 0; this.#ready.length !== 0 && rounds < 10000; rounds++) {
+      const batch = this.#ready;
+      this.#ready = [];
+      this.#readySet.clear();
+      for (const { db, key } of batch) {
+        const clients = db.blocked.get(key);
+        if (clients === undefined) continue;
+        for (const waiting of [...clients]) {
+          const client = waiting as Client;
+          const state = client.blocked;
+          if (state === null || client.closed) continue;
+          if (!state.request.retry(client, key)) continue;
+          client.unblock();
+          client.markDirty();
+          queueMicrotask(() => {
+            client.resume();
+            this.flushDirty();
+          });
+        }
+      }
+    }
+  }
+
+  /** Flushes every client that received replies outside its own input. */
+  flushDirty(): void {
+    if (this.dirtyClients.length === 0) return;
+    const clients = this.dirtyClients;
+    this.dirtyClients = [];
+    for (const client of clients) client.flush();
+  }
+
+  /** Sends a command to every MONITOR client. */
+  feedMonitors(client: Client, args: Uint8Array[]): void {
+    const now = Date.now();
+    const seconds = Math.floor(now / 1000);
+    const micros = String((now % 1000) * 1000).padStart(6, "0");
+    let line = `${seconds}.${micros} [${client.db.index} ${client.conn.remoteAddr}]`;
+    for (const arg of args) line += " " + repr(arg);
+    for (const monitor of this.monitors) {
+      if (monitor === client) continue;
+      monitor.reply.simple(line);
+      monitor.markDirty();
+    }
+  }
+
+  #cron(): void {
+    for (const db of this.databases) {
+      if (db.volatileSize !== 0) this.stats.expiredKeys += db.activeExpire(1);
+    }
+    if (this.hasReadyKeys) this.handleReadyKeys();
+    this.flushDirty();
+  }
+
+  /** Writes since the last save, over all databases. */
+  get changesSinceSave(): number {
+    let changes = 0;
+    for (const db of this.databases) changes += db.changes;
+    return changes;
+  }
+
+  /**
+   * Writes the snapshot now (chunked, yielding to the event loop between
+   * chunks). Resolves when the file is in place.
+   *
+   * @throws {Error} when no snapshot path is configured or the write fails.
+   */
+  save(): Promise<void> {
+    if (this.saving !== null) return this.saving;
+    const fs = this.#fs;
+    const path = this.config.dbfilename;
+    if (fs === null || path === "") {
+      return Promise.reject(new Error("Cannot save: no snapshot path is configured"));
+    }
+    const changesAtStart = this.databases.map((db) => db.changes);
+    const run = (async () => {
+      try {
+        this.snapshotStats = await saveSnapshot(fs, path, this.databases);
+        this.databases.forEach((db, i) => (db.changes -= changesAtStart[i]));
+        this.lastSave = Math.floor(Date.now() / 1000);
+        this.lastSaveOk = true;
+      } catch (error) {
+        this.lastSaveOk = false;
+        this.#log(`Snapshot save failed: ${(error as Error).message}`);
+        throw error;
+      } finally {
+        this.saving = null;
+      }
+    })();
+    this.saving = run;
+    return run;
+  }
+
+  /**
+   * Stops listening, closes every client, saves the snapshot (when
+   * configured) and resolves `finished`. Idempotent.
+   *
+   * @param save Save on the way out (default: the `saveOnShutdown` option).
+   */
+  shutdown(save?: boolean): Promise<void> {
+    if (this.#shutdown !== null) return this.#shutdown;
+    this.#shutdown = (async () => {
+      this.#listener?.close();
+      for (const timer of this.#timers) clearInterval(timer);
+      this.#timers = [];
+      for (const client of [...this.clients.values()]) {
+        client.flush();
+        client.close();
+      }
+      const wantSave = save ?? (this.#snapshot?.saveOnShutdown ?? true);
+      try {
+        if (this.saving !== null) await this.saving.catch(() => {});
+        if (wantSave && this.#snapshot !== undefined && this.#fs !== null) await this.save();
+      } finally {
+        this.#resolveFinished();
+      }
+    })();
+    return this.#shutdown;
+  }
+
+  /** Shuts down (see {@linkcode ServerCore.shutdown}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+}
+
+/**
+ * Starts the embedded server.
+ *
+ * @param options Where to listen, auth, persistence, limits.
+ * @returns the running server; `await using` shuts it down.
+ * @throws {Error} when the port is taken or the snapshot is corrupt.
+ *
+ * @example Serve on a free port
+ * ```ts
+ * import { serve } from "@pulsar/datastore/server";
+ *
+ * await using server = await serve({ port: 0 });
+ * console.log(server.addr.port > 0); // true
+ * ```
+ */
+export async function serve(options: ServeOptions = {}): Promise<PulsarServer> {
+  const count = options.databases ?? 16;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`Cannot start server: databases must be a positive integer, got ${count}`);
+  }
+  const databases = Array.from({ length: count }, (_, i) => new Database(i));
+  const fs = options.snapshot !== undefined ? (options.fs ?? await defaultFileSystem()) : null;
+  if (options.snapshot !== undefined && fs !== null) {
+    await loadSnapshot(fs, options.snapshot.path, databases);
+  }
+  let server: ServerCore | null = null;
+  let listener: Listener | null = null;
+  const pending: Conn[] = [];
+  if (options.transport !== false) {
+    const listen = options.transport?.listen ?? runtime.listen;
+    listener = await listen(
+      { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 6410 },
+      (conn) => {
+        if (server === null) pending.push(conn);
+        else server.accept(conn);
+      },
+    );
+  }
+  server = new ServerCore(options, listener, fs, databases);
+  for (const conn of pending) server.accept(conn);
+  return server;
+}
