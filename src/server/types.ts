@@ -62,6 +62,13 @@ export type ValueType = "string" | "list" | "hash" | "set" | "zset";
 export interface EntryBase {
   /** Absolute expiry, Unix epoch milliseconds; `0` when the key has no TTL. */
   expiresAt: number;
+  /**
+   * The LFU access counter, packed like Redis's `lru` field under an LFU
+   * policy: `minutes * 256 + counter` (minutes of the last decrement, counter
+   * 0..255). Maintained by {@linkcode Database} only while an LFU
+   * maxmemory-policy is selected; `undefined` reads as a new key (counter 5).
+   */
+  lfu?: number;
 }
 
 /** A string value: raw bytes (binary-safe). Never mutate `value` in place once stored; replace it. */

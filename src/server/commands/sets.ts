@@ -474,12 +474,8 @@ function sscan(ctx: CommandContext): void {
   if (options === null) return;
   const set = entry.value;
   let next = 0;
-  let members: Iterable<string>;
-  if (set.size <= MAX_INTSET_ENTRIES && orderedMembers(set) !== set) {
-    members = orderedMembers(set);
-  } else {
-    [next, members] = scanContainer(set, cursor, options.count);
-  }
+  let members = orderedMembers(set);
+  if (members === set) [next, members] = scanContainer(set, cursor, options.count);
   const out: string[] = [];
   for (const member of members) if (matches(options.pattern, member)) out.push(member);
   scanReplyHeader(reply, next, out.length);
