@@ -138,6 +138,38 @@ describe("connection faults (scripted server)", () => {
     await server.close();
   });
 
+  it("an idempotent command is re-sent after a drop instead of failing", async () => {
+    const server = await scriptedServer((command, conn) => {
+      const handshake = handshakeReply(command);
+      if (handshake) return handshake;
+      if (conn.index === 0) {
+        conn.destroy();
+        return undefined;
+      }
+      return bulk(`${command[1]}@${conn.index}`);
+    });
+    const store = createStore(`redis://127.0.0.1:${server.port}`, {
+      reconnect: { minDelay: 5, maxDelay: 20 },
+    });
+    await store.connect();
+    const safe = store.with({ idempotent: true }).get("safe");
+    const unsafe = store.get("unsafe");
+    const [safeResult, unsafeResult] = await Promise.allSettled([safe, unsafe]);
+    assert.deepEqual(safeResult, { status: "fulfilled", value: "safe@1" });
+    assert.equal(unsafeResult.status, "rejected");
+    assert.ok((unsafeResult as PromiseRejectedResult).reason instanceof ConnectionClosedError);
+    assert.equal(server.commands.filter((c) => c[1] === "unsafe").length, 1);
+    await store.close();
+    await server.close();
+  });
+
+  it("execute() refuses commands that would change the shared connection's mode", () => {
+    const store = createStore("redis://127.0.0.1:1");
+    for (const command of ["SUBSCRIBE", "psubscribe", "MONITOR", "SELECT", "HELLO", "QUIT"]) {
+      assert.throws(() => store.execute(command, "x"), TypeError);
+    }
+  });
+
   it("garbage from the server is a ProtocolError, and the store recovers", async () => {
     const server = await scriptedServer((command, conn) => {
       const handshake = handshakeReply(command);
@@ -253,6 +285,25 @@ describe("connection handshake [redis]", () => {
       return true;
     });
     await store.close();
+  });
+
+  it("RESP3 pushes on the shared connection go to onPush; replies stay aligned", { skip }, async () => {
+    const pushes: unknown[] = [];
+    const store = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`, {
+      onPush: (frame: RespValue[]) => pushes.push(frame),
+    });
+    const other = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`);
+    await store.execute("CLIENT", "TRACKING", "ON");
+    await store.set("track:k", "1");
+    assert.equal(await store.get("track:k"), "1");
+    await other.set("track:k", "2");
+    const deadline = Date.now() + 2000;
+    while (pushes.length === 0 && Date.now() < deadline) await sleep(5);
+    assert.equal(pushes.length >= 1, true);
+    assert.equal(text((pushes[0] as RespValue[])[0]), "invalidate");
+    assert.equal(await store.get("track:k"), "2");
+    await store.close();
+    await other.close();
   });
 
   it("clientName sets the connection name", { skip }, async () => {

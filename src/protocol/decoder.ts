@@ -20,6 +20,7 @@
 
 import { ProtocolError, ReplyError } from "../errors.ts";
 import { RespPush, type RespValue, VerbatimString } from "./types.ts";
+import { allocate, copy } from "./_slab.ts";
 
 /** Options of a {@linkcode RespDecoder}. */
 export interface DecoderOptions {
@@ -108,6 +109,8 @@ const MAX_NUMBER_LINE = 10_000;
 const LINE = 0;
 const PAYLOAD = 1; // a payload of #need bytes is next
 const FILL = 2; // filling #bulk
+/** Server mode: the first allocation for a request bulk that arrives in pieces. */
+const REQUEST_BULK_START = 1024 * 1024;
 const TRAILER = 3; // expecting the CRLF after a payload
 
 // Valid type bytes, by the kind of line they start (0: not a type byte).
@@ -121,41 +124,6 @@ for (const type of "+-") TYPES[type.charCodeAt(0)] = TEXT_LINE;
 
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder();
-
-/**
- * Small payloads are copied into views of a shared slab rather than into
- * arrays of their own: allocating an ArrayBuffer costs about a microsecond on
- * Deno's V8, a view on an existing one a few nanoseconds (Node's Buffer pool
- * does the same). A kept small value keeps its 8 KiB slab alive.
- */
-const POOL_SIZE = 8 * 1024;
-const POOL_MAX = 512;
-let pool = new ArrayBuffer(POOL_SIZE);
-let poolOffset = 0;
-
-/** A fresh, zeroed array of `n` bytes that no one else writes to. */
-function allocate(n: number): Uint8Array {
-  if (n > POOL_MAX) return new Uint8Array(n);
-  if (poolOffset + n > POOL_SIZE) {
-    pool = new ArrayBuffer(POOL_SIZE);
-    poolOffset = 0;
-  }
-  const bytes = new Uint8Array(pool, poolOffset, n);
-  poolOffset += n;
-  return bytes;
-}
-
-/** A copy of `chunk[from, from + n)`. */
-function copy(chunk: Uint8Array, from: number, n: number): Uint8Array {
-  if (n > POOL_MAX) return chunk.slice(from, from + n);
-  const bytes = allocate(n);
-  if (n <= 32) {
-    for (let i = 0; i < n; i++) bytes[i] = chunk[from + i];
-  } else {
-    bytes.set(chunk.subarray(from, from + n));
-  }
-  return bytes;
-}
 
 /** An aggregate under construction. */
 class Frame {
@@ -216,6 +184,7 @@ export class RespDecoder {
   /** The payload being filled (mode FILL/TRAILER) and how much is filled. */
   #bulk: Uint8Array = EMPTY;
   #filled = 0;
+  #bulkSize = 0; // the declared length of #bulk's payload
   /** CRLF bytes of the trailer seen so far. */
   #trailer = 0;
   /** An incomplete line carried over from previous chunks. */
@@ -258,6 +227,17 @@ export class RespDecoder {
    */
   get buffered(): number {
     return this.#held;
+  }
+
+  /**
+   * True between values: no partial value, line or payload is held, and the
+   * decoder has not failed. The next byte pushed starts a new value.
+   *
+   * @returns Whether the decoder is idle.
+   */
+  get idle(): boolean {
+    return this.#stack.length === 0 && this.#mode === LINE && this.#tailLength === 0 &&
+      this.#failed === null;
   }
 
   /**
@@ -378,8 +358,11 @@ export class RespDecoder {
       if (this.#stack.length === 0 && type !== STAR) {
         const text = this.#tail[content - 1] === CR ? content - 1 : content;
         if (text > this.#maxInline) this.#fail("too big inline request");
-      } else if (content > MAX_HEADER_LINE) {
-        this.#fail(type === STAR ? "invalid multibulk length" : "invalid bulk length");
+      } else if (content > this.#maxInline) {
+        // Redis waits for the CR of a count line up to PROTO_INLINE_MAX_SIZE.
+        this.#fail(
+          this.#stack.length === 0 ? "too big mbulk count string" : "too big bulk count string",
+        );
       }
     } else {
       const kind = TYPES[type];
@@ -565,26 +548,37 @@ export class RespDecoder {
       const n = this.#need;
       if (end - pos >= n + 2) {
         // Whole payload and trailer are here: one copy, no state.
-        if (chunk[pos + n] !== CR || chunk[pos + n + 1] !== LF) this.#missingTrailer();
+        // Redis skips the two bytes after a request's bulk without looking at them.
+        if (!this.#inline && (chunk[pos + n] !== CR || chunk[pos + n + 1] !== LF)) {
+          this.#missingTrailer();
+        }
         this.#mode = LINE;
         this.#payloadDone(copy(chunk, pos, n));
         return pos + n + 2;
       }
-      this.#bulk = allocate(n);
+      // A request's declared length is not trusted: grow towards it as the bytes come.
+      this.#bulk = allocate(this.#inline && n > REQUEST_BULK_START ? REQUEST_BULK_START : n);
+      this.#bulkSize = n;
       this.#filled = 0;
       this.#trailer = 0;
       this.#mode = FILL;
     }
     if (this.#mode === FILL) {
-      const take = Math.min(this.#bulk.length - this.#filled, end - pos);
+      const take = Math.min(this.#bulkSize - this.#filled, end - pos);
+      if (this.#filled + take > this.#bulk.length) {
+        const size = Math.max(this.#filled + take, this.#bulk.length * 2);
+        const grown = new Uint8Array(Math.min(this.#bulkSize, size));
+        grown.set(this.#bulk.subarray(0, this.#filled));
+        this.#bulk = grown;
+      }
       this.#bulk.set(chunk.subarray(pos, pos + take), this.#filled);
       this.#filled += take;
       pos += take;
-      if (this.#filled < this.#bulk.length) return pos;
+      if (this.#filled < this.#bulkSize) return pos;
       this.#mode = TRAILER;
     }
     while (pos < end && this.#trailer < 2) {
-      if (chunk[pos] !== (this.#trailer === 0 ? CR : LF)) this.#missingTrailer();
+      if (!this.#inline && chunk[pos] !== (this.#trailer === 0 ? CR : LF)) this.#missingTrailer();
       this.#trailer++;
       pos++;
     }
@@ -764,6 +758,8 @@ function requestLength(buf: Uint8Array, from: number, stop: number): number {
   const negative = i < stop && buf[i] === MINUS;
   if (negative) i++;
   if (i === stop || stop - i > 15) return NaN;
+  // Like Redis's string2ll: no leading zeros, no "-0".
+  if (buf[i] === 48 && (negative || stop - i > 1)) return NaN;
   let n = 0;
   for (; i < stop; i++) {
     const digit = buf[i] - 48;

@@ -23,11 +23,9 @@ const MAX_START_CAPACITY = 1024 * 1024;
 
 /** Number of decimal digits of a non-negative safe integer. */
 function digitCount(n: number): number {
-  let digits = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    digits++;
-  }
+  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  let digits = 6;
+  for (let limit = 1000000; n >= limit && digits < 16; limit *= 10) digits++;
   return digits;
 }
 
@@ -46,6 +44,8 @@ export class ByteWriter {
   #buf: Uint8Array = EMPTY;
   #length = 0;
   #nextCapacity = INITIAL_CAPACITY;
+  /** A buffer given back by `reclaim()` while `#buf` was in use. */
+  #spare: Uint8Array = EMPTY;
 
   /** Bytes written since the last {@linkcode ByteWriter.take}. */
   get length(): number {
@@ -70,6 +70,38 @@ export class ByteWriter {
   }
 
   /**
+   * Returns the bytes written so far as a view of the writer's buffer and
+   * empties the writer, without copying. The writer does not write into that
+   * buffer again unless it is handed back with {@linkcode ByteWriter.reclaim}
+   * (once no one reads the bytes any more, e.g. after the socket write).
+   *
+   * @returns The bytes; an empty array when nothing was written.
+   */
+  lend(): Uint8Array {
+    const length = this.#length;
+    if (length === 0) return EMPTY;
+    const buf = this.#buf;
+    this.#length = 0;
+    this.#buf = this.#spare;
+    this.#spare = EMPTY;
+    return buf.subarray(0, length);
+  }
+
+  /**
+   * Hands a buffer returned by {@linkcode ByteWriter.lend} back for reuse.
+   * Only call it once, and only when nothing reads the bytes any more. Large
+   * buffers are dropped rather than kept.
+   *
+   * @param bytes The array `lend()` returned.
+   */
+  reclaim(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    if (bytes.length === 0 || buffer.byteLength > MAX_START_CAPACITY) return;
+    if (this.#buf === EMPTY) this.#buf = new Uint8Array(buffer);
+    else if (this.#spare === EMPTY) this.#spare = new Uint8Array(buffer);
+  }
+
+  /**
    * Drops everything written after the first `length` bytes (used to undo a
    * partly written command).
    *
@@ -86,6 +118,11 @@ export class ByteWriter {
     if (needed <= buf.length) return buf;
     let capacity = Math.max(buf.length * 2, this.#nextCapacity);
     while (capacity < needed) capacity *= 2;
+    // Past 1 MiB, grow to what is needed (rounded to 64 KiB) rather than
+    // doubling: one large value must not cost twice its size in fresh memory.
+    if (needed > MAX_START_CAPACITY && capacity > needed + 65536) {
+      capacity = (needed + 65535) & ~65535;
+    }
     const grown = new Uint8Array(capacity);
     grown.set(buf.subarray(0, this.#length));
     this.#buf = grown;
@@ -375,6 +412,35 @@ export class CommandEncoder {
         );
       }
     }
+  }
+
+  /**
+   * Returns the bytes written so far as a view of the encoder's buffer,
+   * without copying; hand it back with {@linkcode CommandEncoder.reclaim}
+   * once the write that used it settled.
+   *
+   * @returns The encoded commands.
+   */
+  lend(): Uint8Array {
+    return this.#out.lend();
+  }
+
+  /**
+   * Gives back a buffer from {@linkcode CommandEncoder.lend} for reuse.
+   *
+   * @param bytes What `lend()` returned, once nothing reads it any more.
+   */
+  reclaim(bytes: Uint8Array): void {
+    this.#out.reclaim(bytes);
+  }
+
+  /**
+   * Appends bytes that are already encoded commands (e.g. from `take()`).
+   *
+   * @param bytes Encoded commands.
+   */
+  append(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.#out.raw(bytes);
   }
 
   /**

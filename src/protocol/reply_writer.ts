@@ -170,6 +170,28 @@ export class ReplyWriter {
   }
 
   /**
+   * Returns the bytes written since the last call as a view of the writer's
+   * buffer, without copying, and empties the writer; hand the array back
+   * with {@linkcode ReplyWriter.reclaim} once it has been written out, so the
+   * buffer is reused (see `ByteWriter.lend`).
+   *
+   * @returns The encoded replies; empty when nothing was written.
+   */
+  lend(): Uint8Array {
+    return this.#out.lend();
+  }
+
+  /**
+   * Gives back an array from {@linkcode ReplyWriter.lend} that no one reads
+   * any more.
+   *
+   * @param bytes The array `lend()` returned.
+   */
+  reclaim(bytes: Uint8Array): void {
+    this.#out.reclaim(bytes);
+  }
+
+  /**
    * Writes a simple string, `+text`. CR and LF become spaces.
    *
    * @param text The status text, e.g. `"OK"`.

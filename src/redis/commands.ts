@@ -11,6 +11,21 @@ import { RemoteStore } from "../remote_store.ts";
 import type { Shape } from "./connection.ts";
 import type { Replies } from "./replies.ts";
 
+/** Commands that switch a connection into another mode: refused by `execute`. */
+const connectionModes = new Set([
+  "SUBSCRIBE",
+  "PSUBSCRIBE",
+  "SSUBSCRIBE",
+  "UNSUBSCRIBE",
+  "PUNSUBSCRIBE",
+  "SUNSUBSCRIBE",
+  "MONITOR",
+  "SELECT",
+  "HELLO",
+  "RESET",
+  "QUIT",
+]);
+
 /** A key: text, or bytes for binary keys. */
 export type Key = string | Uint8Array;
 /** A value: text, a number, a bigint or bytes. */
@@ -53,11 +68,15 @@ export abstract class CommandsBase extends RemoteStore {
 
   /**
    * Runs any command; the reply is returned as decoded (see `RespValue`).
-   * Keys are sent as given: the namespace is not applied.
+   * Keys are sent as given: the namespace is not applied. Commands that
+   * would change the shared connection's mode or state (SUBSCRIBE, MONITOR,
+   * SELECT, HELLO, RESET, QUIT) are refused: use `store.pubsub()`, or a
+   * store per database.
    *
    * @param command The command name, e.g. `"OBJECT"`.
    * @param args Its arguments.
    * @returns The raw reply.
+   * @throws {TypeError} For a command that would change the connection's mode.
    *
    * @example Run a command that has no method
    * ```ts
@@ -68,6 +87,11 @@ export abstract class CommandsBase extends RemoteStore {
    * ```
    */
   execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
+    if (typeof command === "string" && connectionModes.has(command.toUpperCase())) {
+      throw new TypeError(
+        `Cannot run ${command} on the shared connection: it would change the connection's mode (use store.pubsub() to subscribe)`,
+      );
+    }
     return this.send([command, ...args], this.replies.raw);
   }
 }

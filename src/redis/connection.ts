@@ -30,6 +30,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Rejects the command after this many milliseconds (a `TimeoutError`). */
   timeout?: number;
+  /**
+   * The command may safely run twice: when the connection drops after it
+   * was written, it is sent again after reconnecting instead of failing.
+   * @default {false}
+   */
+  idempotent?: boolean;
 }
 
 /** Internal send options: pipelines keep error replies as values. */
@@ -103,6 +109,8 @@ interface Pending {
   done: boolean;
   /** Resolve with error replies instead of rejecting (pipelines). */
   errorsAsValues: boolean;
+  /** Kept for idempotent commands, which are re-sent after a drop. */
+  args?: readonly CommandArg[];
   deadline: number;
   cleanup?: () => void;
 }
@@ -253,6 +261,7 @@ export class Connection {
         errorsAsValues: options?.errorsAsValues ?? false,
         deadline: 0,
       };
+      if (options?.idempotent) entry.args = args;
       this.#fifo.push(entry);
       this.#arm(entry, options);
       if (this.#state === "ready") this.#scheduleFlush();
@@ -341,7 +350,9 @@ export class Connection {
   #flush() {
     this.#flushScheduled = false;
     if (this.#writing || this.#state !== "ready" || this.#encoder.length === 0) return;
-    const bytes = this.#encoder.take();
+    // Lend the encoder's buffer to the socket and take it back once written:
+    // no allocation per flush.
+    const bytes = this.#encoder.lend();
     this.#written = this.#fifo.length;
     const conn = this.#conn!;
     let pending: Promise<void> | undefined;
@@ -351,16 +362,19 @@ export class Connection {
       this.#lost(error);
       return;
     }
-    if (pending) {
-      this.#writing = true;
-      pending.then(() => {
-        if (this.#conn !== conn) return;
-        this.#writing = false;
-        if (this.#encoder.length > 0) this.#flush();
-      }, (error) => {
-        if (this.#conn === conn) this.#lost(error);
-      });
+    if (!pending) {
+      this.#encoder.reclaim(bytes);
+      return;
     }
+    this.#writing = true;
+    pending.then(() => {
+      if (this.#conn !== conn) return;
+      this.#writing = false;
+      this.#encoder.reclaim(bytes);
+      if (this.#encoder.length > 0) this.#flush();
+    }, (error) => {
+      if (this.#conn === conn) this.#lost(error);
+    });
   }
 
   async #open(signal: AbortSignal | undefined, retry: boolean): Promise<void> {
@@ -532,9 +546,15 @@ export class Connection {
       }),
     );
     const reason = error instanceof ProtocolError ? error : undefined;
+    const resend: Pending[] = [];
+    const canResend = this.#state === "ready" && this.#options.reconnect !== false;
     for (let i = 0; i < this.#written; i++) {
       const entry = this.#fifo.shift()!;
       if (entry.done) continue;
+      if (entry.args && canResend) {
+        resend.push(entry);
+        continue;
+      }
       entry.done = true;
       entry.cleanup?.();
       entry.reject(
@@ -546,6 +566,7 @@ export class Connection {
         ),
       );
     }
+    if (resend.length > 0) this.#requeue(resend);
     this.#written = 0;
     this.#writing = false;
     // The encoder holds only never-written commands: they go out after reconnecting.
@@ -584,6 +605,16 @@ export class Connection {
     this.#lastData = Date.now();
     if (this.#options.subscriber) this.sendNoReply(["PING"]);
     else this.send(["PING"], (value) => value).catch(() => {});
+  }
+
+  /** Puts idempotent commands back in front of the never-written ones. */
+  #requeue(resend: Pending[]) {
+    const unwritten = this.#encoder.take();
+    for (const entry of resend) this.#encoder.write(entry.args!);
+    this.#encoder.append(unwritten);
+    const rest = this.#fifo.drain();
+    for (const entry of resend) this.#fifo.push(entry);
+    for (const entry of rest) this.#fifo.push(entry);
   }
 
   #scheduleReconnect() {

@@ -65,6 +65,12 @@ export interface RedisStoreOptions extends StoreOptions {
    * @default {30000}
    */
   healthCheck?: number;
+  /**
+   * Receives RESP3 push frames that arrive on the shared connection (e.g.
+   * CLIENT TRACKING invalidations), decoded like `execute` replies.
+   * @default {undefined} (ignored)
+   */
+  onPush?: (frame: RespValue[]) => void;
   /** Opens the byte stream instead of a TCP/unix socket (e.g. to the embedded server in memory). */
   open?: (signal: AbortSignal) => Promise<Conn>;
 }
@@ -141,6 +147,7 @@ export class RedisStore extends RedisCommands {
       reconnect: this.#options.reconnect,
       maxOfflineCommands: numberOption(params.maxOfflineCommands),
       healthCheck: numberOption(params.healthCheck) ?? 30_000,
+      onPush: this.#options.onPush,
     };
   }
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { allocate } from "../protocol/_slab.ts";
+
 /** `-WRONGTYPE` reply text. */
 export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 /** `-ERR syntax error`. */
@@ -30,15 +32,36 @@ export const TIMEOUT_NEGATIVE = "ERR timeout is negative";
 
 const encoder = new TextEncoder();
 
+/** Slots of the cache of recent short keys (a power of two). */
+const KEY_CACHE_SIZE = 4096;
+/** Longest key the cache holds, in bytes. */
+const KEY_CACHE_MAX = 64;
+const keyCache: string[] = new Array<string>(KEY_CACHE_SIZE).fill("");
+
 /**
  * Turns argument bytes into a latin1 binary string (one char per byte), the
  * form keys, hash fields and set members take in memory.
+ *
+ * Short keys go through a small direct-mapped cache of recent keys: a hit
+ * returns the same string as last time, whose hash the engine has already
+ * computed, so the Map lookup that follows is cheap (building and hashing a
+ * fresh string costs several times more than hashing and comparing bytes).
  */
 export function toKey(bytes: Uint8Array): string {
   const length = bytes.length;
-  if (length < 24) {
-    let s = "";
-    for (let i = 0; i < length; i++) s += String.fromCharCode(bytes[i]);
+  if (length <= KEY_CACHE_MAX) {
+    let hash = length;
+    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    const slot = (hash ^ (hash >>> 16)) & (KEY_CACHE_SIZE - 1);
+    const cached = keyCache[slot];
+    if (cached.length === length) {
+      let i = 0;
+      while (i < length && cached.charCodeAt(i) === bytes[i]) i++;
+      if (i === length) return cached;
+    }
+    // One call builds a flat string (a loop of `+=` builds a rope).
+    const s = String.fromCharCode.apply(null, bytes as unknown as number[]);
+    keyCache[slot] = s;
     return s;
   }
   let s = "";
@@ -51,10 +74,14 @@ export function toKey(bytes: Uint8Array): string {
   return s;
 }
 
-/** Turns a latin1 binary string back into bytes. */
+/**
+ * Turns a latin1 binary string back into bytes. Short results are views of a
+ * shared slab (see `allocate` in `protocol/_slab.ts`): allocating a buffer of
+ * their own costs about a microsecond on Deno.
+ */
 export function fromKey(key: string): Uint8Array {
   const length = key.length;
-  const bytes = new Uint8Array(length);
+  const bytes = allocate(length);
   for (let i = 0; i < length; i++) bytes[i] = key.charCodeAt(i);
   return bytes;
 }

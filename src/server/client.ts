@@ -7,7 +7,7 @@
  */
 
 import { ProtocolError } from "../errors.ts";
-import { RespDecoder } from "../protocol/decoder.ts";
+import { RequestParser } from "../protocol/request_parser.ts";
 import { formatDouble17g, ReplyWriter } from "../protocol/reply_writer.ts";
 import type { RespValue } from "../protocol/types.ts";
 import type { Conn } from "../transport/types.ts";
@@ -139,12 +139,17 @@ export class Client implements CommandContext, ClientInfo {
   /** Bytes written by the client so far (stats). */
   inputBytes = 0;
 
-  readonly #decoder: RespDecoder;
+  readonly #decoder: RequestParser;
   #queue: RespValue[] = [];
   #queueHead = 0;
   #queuedBytes = 0;
   #writing = false;
   #pendingBytes = 0;
+  /** The last command looked up, by the identity of its name argument. */
+  #lastName: Uint8Array | null = null;
+  #lastCommand: Command | undefined = undefined;
+  /** The reply bytes the connection is writing (given back when written). */
+  #inFlight: Uint8Array | null = null;
   #flushQueued = false;
   #maxQueryBuffer: number;
 
@@ -162,11 +167,9 @@ export class Client implements CommandContext, ClientInfo {
     this.#maxQueryBuffer = server.config.maxQueryBuffer;
     // Redis 7.0 (our oracle) prints doubles with %.17g.
     this.reply.formatDouble = formatDouble17g;
-    this.#decoder = new RespDecoder((value) => this.#onValue(value), {
-      inline: true,
+    this.#decoder = new RequestParser((value) => this.#onValue(value), {
       maxBulkLength: server.config.maxBulkLength,
-      maxArrayLength: 1024 * 1024 * 1024,
-      maxDepth: 1,
+      maxArrayLength: 2147483647, // Redis refuses counts above INT_MAX
       maxInlineLength: 64 * 1024,
     });
   }
@@ -200,15 +203,22 @@ export class Client implements CommandContext, ClientInfo {
   }
 
   #onData(chunk: Uint8Array): void {
-    if (this.closed) return;
+    // After a protocol error the rest of the input is ignored until the close.
+    if (this.closed || this.closeAfterReply) return;
     this.inputBytes += chunk.length;
     this.lastInteraction = Date.now();
     // The decoder copies every argument out of `chunk` (the adapter may reuse it).
     try {
       this.#decoder.push(chunk);
     } catch (error) {
-      if (error instanceof ProtocolError) this.#protocolError(error.message);
-      else throw error;
+      if (error instanceof ProtocolError) {
+        this.#protocolError(error.message);
+      } else {
+        // A server bug: drop this client, keep the others (and the process) going.
+        this.server.log(`Client id=${this.id} input threw: ${(error as Error)?.stack ?? error}`);
+        this.close();
+        return;
+      }
     }
     if (!this.closed && this.#decoder.buffered > this.#maxQueryBuffer) {
       this.close();
@@ -283,8 +293,13 @@ export class Client implements CommandContext, ClientInfo {
   /** Checks and runs (or queues, inside MULTI) one command. */
   execute(args: Uint8Array[]): void {
     const server = this.server;
-    let command = server.table.lookup(args[0]);
-    if (command === undefined) {
+    // The parser hands out the same name array for repeated command names.
+    const name = args[0];
+    let command = name === this.#lastName ? this.#lastCommand : server.table.lookup(name);
+    if (command !== undefined) {
+      this.#lastName = name;
+      this.#lastCommand = command;
+    } else {
       let rest = "";
       for (let i = 1; i < args.length && rest.length < 128; i++) {
         rest += `'${toKey(args[i].subarray(0, 128 - rest.length))}' `;
@@ -314,12 +329,12 @@ export class Client implements CommandContext, ClientInfo {
     }
     const arity = command.spec.arity;
     if ((arity > 0 && args.length !== arity) || args.length < -arity) {
-      this.#reject(`ERR wrong number of arguments for '${command.fullName}' command`);
+      this.#reject(`ERR wrong number of arguments for '${command.fullName}' command`, command);
       return;
     }
     const bits = command.bits;
     if (!this.authenticated && (bits & FLAG_NO_AUTH) === 0) {
-      this.#reject("NOAUTH Authentication required.");
+      this.#reject("NOAUTH Authentication required.", command);
       return;
     }
     if (
@@ -328,6 +343,7 @@ export class Client implements CommandContext, ClientInfo {
     ) {
       this.#reject(
         `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        command,
       );
       return;
     }
@@ -339,7 +355,16 @@ export class Client implements CommandContext, ClientInfo {
     this.call(command, args);
   }
 
-  #reject(message: string): void {
+  #reject(message: string, command?: Command): void {
+    if (command !== undefined && command.spec.name === "exec") {
+      // Like Redis's execCommandAbort: a refused EXEC discards the transaction.
+      this.multi = null;
+      this.multiError = false;
+      this.unwatchAll();
+      const reason = message.startsWith("ERR ") ? message.slice(4) : message;
+      this.reply.error(`EXECABORT Transaction discarded because of: ${sanitize(reason)}`);
+      return;
+    }
     if (this.multi !== null) this.multiError = true;
     this.reply.error(sanitize(message));
   }
@@ -467,7 +492,8 @@ export class Client implements CommandContext, ClientInfo {
       if (this.closeAfterReply) this.close();
       return;
     }
-    const bytes = this.reply.take();
+    // The reply buffer is lent to the connection, not copied, and reused once written.
+    const bytes = this.reply.lend();
     let pending: Promise<void> | undefined;
     try {
       pending = this.conn.write(bytes);
@@ -476,25 +502,34 @@ export class Client implements CommandContext, ClientInfo {
       return;
     }
     if (pending === undefined) {
+      this.reply.reclaim(bytes);
       if (this.closeAfterReply) this.close();
       return;
     }
     this.#writing = true;
     this.#pendingBytes = bytes.length;
-    pending.then(
-      () => {
-        this.#writing = false;
-        this.#pendingBytes = 0;
-        if (this.closed) return;
-        this.flush();
-        if (this.#queueHead < this.#queue.length) {
-          this.resume();
-          this.server.flushDirty();
-        }
-      },
-      () => this.close(),
-    );
+    this.#inFlight = bytes;
+    pending.then(this.#onWritten, this.#onWriteFailed);
   }
+
+  readonly #onWritten = (): void => {
+    this.#writing = false;
+    this.#pendingBytes = 0;
+    const written = this.#inFlight;
+    this.#inFlight = null;
+    if (this.closed) return;
+    if (written !== null) this.reply.reclaim(written);
+    this.flush();
+    if (this.#queueHead < this.#queue.length) {
+      this.resume();
+      this.server.flushDirty();
+    }
+  };
+
+  readonly #onWriteFailed = (): void => {
+    this.#inFlight = null;
+    this.close();
+  };
 
   /** Closes the connection and drops every subscription, watch and block. */
   close(): void {

@@ -77,6 +77,17 @@ export function entrySize(entry: Entry): number {
   }
 }
 
+/** The LFU counter of a new key (Redis's `LFU_INIT_VAL`). */
+export const LFU_INIT_VAL = 5;
+
+/** How LFU counters grow and decay (Redis's `lfu-log-factor`, `lfu-decay-time`). */
+export interface LfuSettings {
+  /** Higher values make the counter grow more slowly (Redis default 10). */
+  logFactor: number;
+  /** Minutes per decrement of an idle key's counter; 0 never decays (Redis default 1). */
+  decayTime: number;
+}
+
 interface ScanState {
   iterator: Iterator<string>;
   position: number;
@@ -109,6 +120,12 @@ export class Database {
   onKeyReady: ((db: Database, key: string) => void) | null = null;
   /** Returns the current time in Unix epoch milliseconds (injectable for tests). */
   now: () => number = Date.now;
+  /**
+   * LFU settings while an LFU maxmemory-policy is selected (set by CONFIG
+   * SET); `null` tracks nothing. When set, every {@linkcode Database.get}
+   * counts an access the way Redis's `updateLFU` does.
+   */
+  lfu: LfuSettings | null = null;
 
   readonly #map = new Map<string, Entry>();
   #volatile: string[] = [];
@@ -131,8 +148,26 @@ export class Database {
     return this.#volatile.length;
   }
 
-  /** The entry under `key`, or `undefined`; an expired key is deleted first. */
+  /**
+   * The entry under `key`, or `undefined`; an expired key is deleted first.
+   * Counts as an access of the key (LFU), like Redis's `lookupKey`.
+   */
   get(key: string): Entry | undefined {
+    const entry = this.#map.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt !== 0 && entry.expiresAt <= this.now()) {
+      this.#expire(key);
+      return undefined;
+    }
+    if (this.lfu !== null) this.#countAccess(entry, this.lfu);
+    return entry;
+  }
+
+  /**
+   * Like {@linkcode Database.get} but not counted as an access (Redis's
+   * `LOOKUP_NOTOUCH`: EXISTS, TYPE, TTL, OBJECT, SCAN's TYPE filter).
+   */
+  peek(key: string): Entry | undefined {
     const entry = this.#map.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt !== 0 && entry.expiresAt <= this.now()) {
@@ -142,14 +177,39 @@ export class Database {
     return entry;
   }
 
-  /** True when `key` exists (and is not expired). */
+  /** True when `key` exists (and is not expired). Not an access. */
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.peek(key) !== undefined;
   }
 
-  /** The type of `key`, or `undefined` when missing. */
+  /** The type of `key`, or `undefined` when missing. Not an access. */
   typeOf(key: string): ValueType | undefined {
-    return this.get(key)?.type;
+    return this.peek(key)?.type;
+  }
+
+  /**
+   * The LFU counter of `entry` after decay, as OBJECT FREQ reports it
+   * (Redis's `LFUDecrAndReturn`); does not count an access.
+   */
+  lfuCounter(entry: Entry): number {
+    const packed = entry.lfu;
+    if (packed === undefined) return LFU_INIT_VAL;
+    const counter = packed % 256;
+    const decayTime = this.lfu?.decayTime ?? 1;
+    if (decayTime <= 0) return counter;
+    const elapsed = Math.floor(this.now() / 60_000) - Math.floor(packed / 256);
+    const periods = Math.floor(elapsed / decayTime);
+    return periods <= 0 ? counter : periods > counter ? 0 : counter - periods;
+  }
+
+  // Redis's updateLFU: decay, then a logarithmic increment (LFULogIncr).
+  #countAccess(entry: Entry, settings: LfuSettings): void {
+    let counter = this.lfuCounter(entry);
+    if (counter < 255) {
+      const base = Math.max(0, counter - LFU_INIT_VAL);
+      if (Math.random() < 1 / (base * settings.logFactor + 1)) counter++;
+    }
+    entry.lfu = Math.floor(this.now() / 60_000) * 256 + counter;
   }
 
   /**
@@ -158,6 +218,14 @@ export class Database {
    */
   set(key: string, entry: Entry): void {
     const old = this.#map.get(key);
+    if (this.lfu !== null && entry.lfu === undefined) {
+      // A new value keeps the counter of the value it overwrites (dbOverwrite).
+      const now = this.now();
+      entry.lfu = old !== undefined && old.lfu !== undefined &&
+          (old.expiresAt === 0 || old.expiresAt > now)
+        ? old.lfu
+        : Math.floor(now / 60_000) * 256 + LFU_INIT_VAL;
+    }
     this.#map.set(key, entry);
     if (entry.expiresAt !== 0) {
       if (old === undefined || old.expiresAt === 0) this.#addVolatile(key);

@@ -134,6 +134,12 @@ export interface ServerConfig {
   timeout: number;
   /** Active-expiry frequency. */
   hz: number;
+  /** `maxmemory-policy` (no eviction happens; an LFU policy turns on OBJECT FREQ). */
+  maxmemoryPolicy: string;
+  /** `lfu-log-factor`. */
+  lfuLogFactor: number;
+  /** `lfu-decay-time`, in minutes. */
+  lfuDecayTime: number;
 }
 
 /** Counters for INFO stats. */
@@ -277,6 +283,9 @@ export class ServerCore implements ServerInfo, PulsarServer {
         : "",
       timeout: 0,
       hz: 10,
+      maxmemoryPolicy: "noeviction",
+      lfuLogFactor: 10,
+      lfuDecayTime: 1,
     };
     this.pubsub = new PubSub(options.pubsubOutputLimit ?? 32 * 1024 * 1024);
     let id = "";

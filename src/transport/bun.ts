@@ -41,12 +41,14 @@ interface BunApi {
     port?: number;
     unix?: string;
     tls?: boolean;
+    binaryType?: "uint8array";
     socket: BunSocketHandlers;
   }): Promise<BunSocket>;
   listen(options: {
     hostname?: string;
     port?: number;
     unix?: string;
+    binaryType?: "uint8array";
     socket: BunSocketHandlers;
   }): BunListener;
 }
@@ -172,6 +174,8 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   let connectError: Error | undefined;
   const pending = bun.connect({
     ...(path ? { unix: path } : { hostname, port, tls: tls || undefined }),
+    // Plain Uint8Array chunks: cheaper than Buffer objects on every read.
+    binaryType: "uint8array",
     socket: {
       ...handlers,
       open(socket) {
@@ -196,6 +200,7 @@ function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<L
     ...(options.path
       ? { unix: options.path }
       : { hostname: options.hostname ?? "127.0.0.1", port: options.port }),
+    binaryType: "uint8array",
     socket: {
       ...handlers,
       open(socket) {

@@ -8,12 +8,18 @@
 import type { Conn, ConnectOptions, ConnSink, Listener, ListenOptions, Runtime } from "./types.ts";
 import { raceAbort } from "./_abort.ts";
 
-const READ_SIZE = 64 * 1024;
+// Large enough that a 1 MiB reply arrives in a few reads.
+const READ_SIZE = 256 * 1024;
 
-/** Wraps a `Deno.Conn`: one read loop into a reused buffer, writes chained in order. */
+/**
+ * Wraps a `Deno.Conn`: one read loop into a reused buffer; writes go straight
+ * to the socket when none is in flight and are chained in order otherwise.
+ */
 function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
   let closed = false;
-  let tail: Promise<void> = Promise.resolve();
+  /** The last write in flight (settled or not), and how many are in flight. */
+  let tail: Promise<void> | null = null;
+  let writing = 0;
   let sink: ConnSink | undefined;
   let ended = false;
   const end = (error?: Error) => {
@@ -30,10 +36,19 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
     end();
   };
   const writeAll = async (bytes: Uint8Array) => {
-    let offset = 0;
-    while (offset < bytes.length) {
-      offset += await conn.write(bytes.subarray(offset));
+    try {
+      // Usually one call: Deno writes the whole buffer unless the socket is full.
+      let offset = await conn.write(bytes);
+      while (offset < bytes.length) {
+        offset += await conn.write(bytes.subarray(offset));
+      }
+    } finally {
+      writing--;
     }
+  };
+  const writeAfterTail = (bytes: Uint8Array) => {
+    const next = () => writeAll(bytes);
+    return tail!.then(next, next);
   };
   return {
     remoteAddr,
@@ -61,8 +76,9 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
     },
     write(bytes) {
       if (closed) return Promise.reject(new Error("Cannot write: the connection is closed"));
-      const done = tail.then(() => writeAll(bytes));
-      tail = done.catch(() => {});
+      const done = writing === 0 ? writeAll(bytes) : writeAfterTail(bytes);
+      writing++;
+      tail = done;
       return done;
     },
     close,

@@ -41,13 +41,13 @@ function del(ctx: CommandContext): void {
 function exists(ctx: CommandContext): void {
   let count = 0;
   for (let i = 1; i < ctx.args.length; i++) {
-    if (ctx.db.get(toKey(ctx.args[i])) !== undefined) count++;
+    if (ctx.db.peek(toKey(ctx.args[i])) !== undefined) count++;
   }
   ctx.reply.integer(count);
 }
 
 function type(ctx: CommandContext): void {
-  ctx.reply.simple(ctx.db.get(toKey(ctx.args[1]))?.type ?? "none");
+  ctx.reply.simple(ctx.db.peek(toKey(ctx.args[1]))?.type ?? "none");
 }
 
 function keys(ctx: CommandContext): void {
@@ -135,7 +135,7 @@ function scan(ctx: CommandContext): void {
   const out: string[] = [];
   for (const key of found) {
     if (options.match !== null && !globMatch(options.match, key)) continue;
-    if (options.type !== null && ctx.db.get(key)?.type !== options.type) continue;
+    if (options.type !== null && ctx.db.peek(key)?.type !== options.type) continue;
     out.push(key);
   }
   ctx.reply.arrayHeader(out.length);
@@ -263,7 +263,7 @@ function expireCommand(name: string, unitMs: number, absolute: boolean) {
 
 function ttlCommand(kind: "ttl" | "pttl" | "expiretime" | "pexpiretime") {
   return (ctx: CommandContext): void => {
-    const entry = ctx.db.get(toKey(ctx.args[1]));
+    const entry = ctx.db.peek(toKey(ctx.args[1]));
     if (entry === undefined) return ctx.reply.integer(-2);
     if (entry.expiresAt === 0) return ctx.reply.integer(-1);
     const at = entry.expiresAt;
@@ -352,7 +352,7 @@ export function replyHelp(ctx: CommandContext, lines: readonly string[]): void {
 
 function objectSub(name: string, run: (ctx: CommandContext, entry: Entry) => void): CommandSpec {
   return command(name, 3, ["readonly"], [2, 2, 1], (ctx) => {
-    const entry = ctx.db.get(toKey(ctx.args[2]));
+    const entry = ctx.db.peek(toKey(ctx.args[2]));
     if (entry === undefined) return ctx.reply.nullBulk();
     run(ctx, entry);
   });
@@ -360,11 +360,22 @@ function objectSub(name: string, run: (ctx: CommandContext, entry: Entry) => voi
 
 const objectCommand = command("object", -2, [], NO_KEYS, () => {}, [
   objectSub("encoding", (ctx, entry) => ctx.reply.bulk(encodingOf(entry))),
-  objectSub("freq", (ctx) =>
-    ctx.reply.error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
-    )),
-  objectSub("idletime", (ctx) => ctx.reply.integer(0)),
+  objectSub("freq", (ctx, entry) => {
+    if (ctx.db.lfu === null) {
+      return ctx.reply.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+      );
+    }
+    ctx.reply.integer(ctx.db.lfuCounter(entry));
+  }),
+  objectSub("idletime", (ctx) => {
+    if (ctx.db.lfu !== null) {
+      return ctx.reply.error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+      );
+    }
+    ctx.reply.integer(0);
+  }),
   objectSub(
     "refcount",
     (ctx, entry) =>

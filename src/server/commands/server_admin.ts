@@ -7,6 +7,7 @@
 
 import {
   DB_OUT_OF_RANGE,
+  fromKey,
   isWord,
   lowerWord,
   NOT_INTEGER,
@@ -146,7 +147,7 @@ export function infoText(server: PulsarServer, sections: string[]): string {
       `used_memory_peak_human:${human(used)}`,
       "maxmemory:0",
       "maxmemory_human:0B",
-      "maxmemory_policy:noeviction",
+      `maxmemory_policy:${server.config.maxmemoryPolicy}`,
       "mem_allocator:js-gc",
       "",
     );
@@ -246,13 +247,55 @@ function memoryValue(value: string): number | null {
   return Number(match[1]) * scale[unit];
 }
 
+const utf8 = new TextDecoder();
+
 const fixed = (value: string): ConfigParam => ({ get: () => value, set: () => null });
+
+const MAXMEMORY_POLICIES = [
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "noeviction",
+];
+
+// Turns access counting on in every database while an LFU policy is selected.
+function applyLfu(server: PulsarServer): void {
+  const { maxmemoryPolicy, lfuLogFactor, lfuDecayTime } = server.config;
+  const settings = maxmemoryPolicy.endsWith("-lfu")
+    ? { logFactor: lfuLogFactor, decayTime: lfuDecayTime }
+    : null;
+  for (const db of server.databases) db.lfu = settings;
+}
+
+/** A non-negative integer parameter in `[min, max]`, as Redis's createIntConfig checks it. */
+function intParam(
+  get: (s: PulsarServer) => number,
+  set: (s: PulsarServer, n: number) => void,
+  min = 0,
+  max = 2147483647,
+): ConfigParam {
+  return {
+    get: (s) => String(get(s)),
+    set: (s, v) => {
+      if (!/^-?\d+$/.test(v)) return "argument couldn't be parsed into an integer";
+      const n = Number(v);
+      if (n < min || n > max) return `argument must be between ${min} and ${max} inclusive`;
+      set(s, n);
+      return null;
+    },
+  };
+}
 
 const CONFIG: Record<string, ConfigParam> = {
   requirepass: {
     get: (s) => s.config.requirepass,
     set: (s, v) => {
-      s.config.requirepass = v;
+      // `v` is a binary string; AUTH compares the UTF-8 bytes of the password.
+      s.config.requirepass = utf8.decode(fromKey(v));
       return null;
     },
   },
@@ -267,7 +310,26 @@ const CONFIG: Record<string, ConfigParam> = {
     get: () => "0",
     set: (_s, v) => memoryValue(v) === null ? "argument must be a memory value" : null,
   },
-  "maxmemory-policy": fixed("noeviction"),
+  "maxmemory-policy": {
+    get: (s) => s.config.maxmemoryPolicy,
+    set: (s, v) => {
+      const policy = v.toLowerCase();
+      if (!MAXMEMORY_POLICIES.includes(policy)) {
+        return `argument(s) must be one of the following: ${MAXMEMORY_POLICIES.join(", ")}`;
+      }
+      s.config.maxmemoryPolicy = policy;
+      applyLfu(s);
+      return null;
+    },
+  },
+  "lfu-log-factor": intParam((s) => s.config.lfuLogFactor, (s, n) => {
+    s.config.lfuLogFactor = n;
+    applyLfu(s);
+  }),
+  "lfu-decay-time": intParam((s) => s.config.lfuDecayTime, (s, n) => {
+    s.config.lfuDecayTime = n;
+    applyLfu(s);
+  }),
   "notify-keyspace-events": fixed(""),
   timeout: {
     get: (s) => String(s.config.timeout),
@@ -278,7 +340,8 @@ const CONFIG: Record<string, ConfigParam> = {
       return null;
     },
   },
-  hz: { get: (s) => String(s.config.hz) },
+  // Redis clamps hz to 1..500 (CONFIG_MIN_HZ..CONFIG_MAX_HZ) after the range check.
+  hz: intParam((s) => s.config.hz, (s, n) => (s.config.hz = Math.min(500, Math.max(1, n)))),
   maxclients: {
     get: (s) => String(s.config.maxClients),
     set: (s, v) => {

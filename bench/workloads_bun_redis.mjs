@@ -1,0 +1,24 @@
+/**
+ * The workloads against Bun's built-in RedisClient (auto-pipelining on by
+ * default), on Bun only:
+ *
+ *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 bun bench/workloads_bun_redis.mjs [a,b,c,d]
+ *
+ * @module
+ */
+
+import { RedisClient } from "bun";
+import { main } from "./workloads.mjs";
+
+await main(async (url) => {
+  const client = new RedisClient(url);
+  await client.connect();
+  return {
+    client: "Bun RedisClient",
+    set: (key, value) => client.set(key, value),
+    get: (key) => client.get(key),
+    incr: (key) => client.incr(key),
+    flush: () => client.send("FLUSHDB", []),
+    close: () => Promise.resolve(client.close()),
+  };
+});
