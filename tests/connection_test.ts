@@ -287,24 +287,28 @@ describe("connection handshake [redis]", () => {
     await store.close();
   });
 
-  it("RESP3 pushes on the shared connection go to onPush; replies stay aligned", { skip }, async () => {
-    const pushes: unknown[] = [];
-    const store = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`, {
-      onPush: (frame: RespValue[]) => pushes.push(frame),
-    });
-    const other = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`);
-    await store.execute("CLIENT", "TRACKING", "ON");
-    await store.set("track:k", "1");
-    assert.equal(await store.get("track:k"), "1");
-    await other.set("track:k", "2");
-    const deadline = Date.now() + 2000;
-    while (pushes.length === 0 && Date.now() < deadline) await sleep(5);
-    assert.equal(pushes.length >= 1, true);
-    assert.equal(text((pushes[0] as RespValue[])[0]), "invalidate");
-    assert.equal(await store.get("track:k"), "2");
-    await store.close();
-    await other.close();
-  });
+  it(
+    "RESP3 pushes on the shared connection go to onPush; replies stay aligned",
+    { skip },
+    async () => {
+      const pushes: unknown[] = [];
+      const store = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`, {
+        onPush: (frame: RespValue[]) => pushes.push(frame),
+      });
+      const other = createStore(`redis://:s3cret@127.0.0.1:${server!.port}`);
+      await store.execute("CLIENT", "TRACKING", "ON");
+      await store.set("track:k", "1");
+      assert.equal(await store.get("track:k"), "1");
+      await other.set("track:k", "2");
+      const deadline = Date.now() + 2000;
+      while (pushes.length === 0 && Date.now() < deadline) await sleep(5);
+      assert.equal(pushes.length >= 1, true);
+      assert.equal(text((pushes[0] as RespValue[])[0]), "invalidate");
+      assert.equal(await store.get("track:k"), "2");
+      await store.close();
+      await other.close();
+    },
+  );
 
   it("clientName sets the connection name", { skip }, async () => {
     const store = createStore(`redis://:s3cret@127.0.0.1:${server!.port}?clientName=worker-1`);
