@@ -26,21 +26,14 @@ interface Running {
 const running = new Map<string, Promise<Running>>();
 const localHosts = new Set(["", "localhost", "127.0.0.1", "::1", "0.0.0.0"]);
 
-function trackClose(store: RedisStore, key: string, entry: Running): void {
+/** Counts a store as a user of the server; the last one to close stops it. */
+function releaseOnClose(key: string, entry: Running): () => Promise<void> {
   entry.users++;
-  const close = store.close.bind(store);
-  let closed = false;
-  Object.defineProperty(store, "close", {
-    value: async () => {
-      await close();
-      if (closed) return;
-      closed = true;
-      if (--entry.users === 0) {
-        running.delete(key);
-        await entry.server.shutdown();
-      }
-    },
-  });
+  return async () => {
+    if (--entry.users > 0) return;
+    running.delete(key);
+    await entry.server.shutdown();
+  };
 }
 
 async function answers(url: string, options: RedisStoreOptions): Promise<boolean> {
@@ -129,11 +122,15 @@ export async function startStore(
     /^(pulsar:\/\/(?:[^@/]*@)?)(\[[^\]]*\]|[^:/?]*)(?::\d+)?/i,
     (_, prefix, host) => `${prefix}${host || "127.0.0.1"}:${server.addr.port}`,
   );
+  const release = releaseOnClose(key, entry);
   const store = createStore<RedisStore>(realUrl, {
     ...storeOptions,
+    onClose: async () => {
+      await storeOptions.onClose?.();
+      await release();
+    },
     ...(inMemory ? { open: () => Promise.resolve(server.connectMemory()) } : {}),
   });
-  trackClose(store, key, entry);
   try {
     await store.connect();
   } catch (error) {

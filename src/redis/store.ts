@@ -71,6 +71,11 @@ export interface RedisStoreOptions extends StoreOptions {
    * @default {undefined} (ignored)
    */
   onPush?: (frame: RespValue[]) => void;
+  /**
+   * Called once, after the store closed (e.g. to stop a server it started).
+   * @default {undefined}
+   */
+  onClose?: () => Promise<void> | void;
   /** Opens the byte stream instead of a TCP/unix socket (e.g. to the embedded server in memory). */
   open?: (signal: AbortSignal) => Promise<Conn>;
 }
@@ -613,12 +618,14 @@ export class RedisStore extends RedisCommands {
    * @returns Resolves once closed.
    */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     const blocking = [...this.#blockingIdle, ...this.#blockingBusy, ...this.#subscribers];
     this.#subscribers.clear();
     this.#blockingIdle = [];
     this.#blockingBusy.clear();
     await Promise.all([this.#connection.close(), ...blocking.map((c) => c.close(0))]);
+    await this.#options.onClose?.();
   }
 }
 
