@@ -159,12 +159,12 @@ export class Store {
     });
   }
 
-  /** `Deno.inspect` shows the masked connection string only. */
+  /** Deno's inspect shows the masked connection string only. */
   [inspectDeno](): string {
     return `${this.constructor.name} { ${this.toString()} }`;
   }
 
-  /** `Bun.inspect` and `node:util` show the masked connection string only. */
+  /** Bun's inspect and `node:util` show the masked connection string only. */
   [inspectNode](): string {
     return `${this.constructor.name} { ${this.toString()} }`;
   }

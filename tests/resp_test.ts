@@ -608,7 +608,36 @@ describe("RespDecoder server mode", () => {
       ...server,
       maxBulkLength: 1024,
     });
-    rejects("*1\r\n$1\r\nab\r\n", "Protocol error: expected CRLF after bulk data");
+    // string2ll: no leading zeros, no "-0".
+    rejects("*01\r\n$4\r\nPING\r\n", "Protocol error: invalid multibulk length");
+    rejects("*-0\r\n", "Protocol error: invalid multibulk length");
+    rejects("*1\r\n$04\r\nPING\r\n", "Protocol error: invalid bulk length");
+    rejects("*1\r\n$-0\r\n", "Protocol error: invalid bulk length");
+    // Count lines without their CR are awaited up to 64 KiB, as in Redis.
+    rejects("*" + "1".repeat(70_000), "Protocol error: too big mbulk count string");
+    rejects("*1\r\n$" + "1".repeat(70_000), "Protocol error: too big bulk count string");
+  });
+
+  it("push() grows a large request bulk as its bytes arrive", () => {
+    const value = Uint8Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, i) => i % 251);
+    const frame = concat(b(`*2\r\n$4\r\nECHO\r\n$${value.length}\r\n`), value, b("\r\n"));
+    for (const size of [1000, 65536, 1 << 20]) {
+      const chunks: Uint8Array[] = [];
+      for (let i = 0; i < frame.length; i += size) chunks.push(frame.subarray(i, i + size));
+      assert.deepStrictEqual(decode(chunks, server).values, [[b("ECHO"), value]]);
+    }
+  });
+
+  it("push() skips the two bytes after a request's bulk data, like Redis", () => {
+    const stream = b("*1\r\n$4\r\nPINGxy*2\r\n$4\r\nECHO\r\n$1\r\nab\n\nPING\r\n");
+    assert.deepStrictEqual(
+      decodeRequests([stream]),
+      plain([args("PING"), args("ECHO", "a"), args("PING")]),
+    );
+    assert.deepStrictEqual(
+      decodeRequests(bytewise(stream)),
+      plain([args("PING"), args("ECHO", "a"), args("PING")]),
+    );
   });
 });
 

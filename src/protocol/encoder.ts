@@ -46,6 +46,10 @@ export class ByteWriter {
   #nextCapacity = INITIAL_CAPACITY;
   /** A buffer given back by `reclaim()` while `#buf` was in use. */
   #spare: Uint8Array = EMPTY;
+  /** The buffer behind the last `lend()`, and the view handed out. */
+  #lent: Uint8Array = EMPTY;
+  #lentView: Uint8Array = EMPTY;
+  #lastView: Uint8Array = EMPTY;
 
   /** Bytes written since the last {@linkcode ByteWriter.take}. */
   get length(): number {
@@ -84,21 +88,33 @@ export class ByteWriter {
     this.#length = 0;
     this.#buf = this.#spare;
     this.#spare = EMPTY;
-    return buf.subarray(0, length);
+    // Replies of one length (e.g. "+OK") come back often: reuse the view of
+    // a buffer that was reclaimed, since nothing reads it any more.
+    let view = this.#lastView;
+    if (view.length !== length || view.buffer !== buf.buffer) {
+      view = new Uint8Array(buf.buffer, buf.byteOffset, length);
+      this.#lastView = view;
+    }
+    this.#lent = buf;
+    this.#lentView = view;
+    return view;
   }
 
   /**
-   * Hands a buffer returned by {@linkcode ByteWriter.lend} back for reuse.
-   * Only call it once, and only when nothing reads the bytes any more. Large
-   * buffers are dropped rather than kept.
+   * Hands the array returned by the last {@linkcode ByteWriter.lend} back
+   * for reuse, once nothing reads it any more. Anything else is ignored, and
+   * so are large buffers.
    *
    * @param bytes The array `lend()` returned.
    */
   reclaim(bytes: Uint8Array): void {
-    const buffer = bytes.buffer;
-    if (bytes.length === 0 || buffer.byteLength > MAX_START_CAPACITY) return;
-    if (this.#buf === EMPTY) this.#buf = new Uint8Array(buffer);
-    else if (this.#spare === EMPTY) this.#spare = new Uint8Array(buffer);
+    if (bytes !== this.#lentView) return;
+    const buf = this.#lent;
+    this.#lent = EMPTY;
+    this.#lentView = EMPTY;
+    if (buf.length > MAX_START_CAPACITY) return;
+    if (this.#buf === EMPTY) this.#buf = buf;
+    else if (this.#spare === EMPTY) this.#spare = buf;
   }
 
   /**
