@@ -169,6 +169,7 @@ export class Connection {
   #closedWaiters: (() => void)[] = [];
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #lastData = 0;
+  #lastTick = 0;
   #probing = false;
   /** Protocol the server speaks after the handshake (2 or 3). */
   protocol: 2 | 3 = 2;
@@ -580,8 +581,9 @@ export class Connection {
   #startHealthCheck() {
     const limit = this.#options.healthCheck ?? 0;
     if (!(limit > 0) || this.#healthTimer !== undefined) return;
-    this.#lastData = Date.now();
-    this.#healthTimer = setInterval(() => this.#checkHealth(limit), Math.max(10, limit / 4));
+    this.#lastData = this.#lastTick = Date.now();
+    const every = Math.max(10, limit / 4);
+    this.#healthTimer = setInterval(() => this.#checkHealth(limit, every), every);
   }
 
   #stopHealthCheck() {
@@ -593,9 +595,15 @@ export class Connection {
   }
 
   /** Declares a silent peer dead, or probes an idle one. */
-  #checkHealth(limit: number) {
+  #checkHealth(limit: number, every: number) {
     if (this.#state !== "ready") return;
-    const silent = Date.now() - this.#lastData;
+    const now = Date.now();
+    // A tick far later than scheduled means this process's event loop was
+    // blocked (e.g. by an in-process server building a huge reply): the
+    // peer was not silent, we were not listening. Start a fresh window.
+    if (now - this.#lastTick > 2 * every) this.#lastData = now;
+    this.#lastTick = now;
+    const silent = now - this.#lastData;
     if (silent < limit) return;
     if (this.#written > 0 || this.#probing) {
       this.#lost(new Error(`no reply from the server for ${limit} ms`));

@@ -9,6 +9,7 @@ import { ConnectionError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import type { PubSubClient } from "../store.ts";
 import type { Connection, ConnectionOptions } from "./connection.ts";
+import { Queue } from "./queue.ts";
 
 /** Encodes published messages and decodes received ones (e.g. JSON). */
 export interface PubSubProtocol {
@@ -57,7 +58,7 @@ export interface PubSubOptions {
 export interface IterateOptions {
   /** Ends the iteration (the loop's `next()` rejects with `signal.reason`). */
   signal?: AbortSignal;
-  /** Messages held for a slow consumer before `overflow` applies. @default {1000} */
+  /** Messages held for a slow consumer before `overflow` applies. @default {65536} */
   bufferSize?: number;
   /**
    * When the buffer is full: `"error"` ends the iteration with a
@@ -107,6 +108,12 @@ export interface PubSubHost {
 export type SubscriptionKind = "channel" | "pattern" | "shard";
 type Kind = SubscriptionKind;
 
+/**
+ * Messages an iterator holds for a slow consumer. One socket read can carry
+ * thousands of small messages, all delivered before the loop runs again.
+ */
+const defaultBufferSize = 65_536;
+
 /** Milliseconds to wait for the server to confirm a (un)subscription. */
 const confirmTimeout = 10_000;
 
@@ -133,12 +140,12 @@ interface Listener {
  * A bounded queue feeding one async iterator.
  */
 class MessageQueue implements MessageIterator, Listener {
-  #buffer: PubSubMessage[] = [];
+  #buffer = new Queue<PubSubMessage>();
   #waiting: ((result: IteratorResult<PubSubMessage>) => void) | undefined;
   #fail: ((error: unknown) => void) | undefined;
   #error: unknown;
   #done = false;
-  #size = 1000;
+  #size = defaultBufferSize;
   #policy: OverflowPolicy = "error";
   #onReturn: () => Promise<void>;
   #signal: AbortSignal | undefined;
@@ -168,7 +175,7 @@ class MessageQueue implements MessageIterator, Listener {
 
   /** Applies iteration options (also to a queue that buffered before the loop started). */
   configure(options: IterateOptions): void {
-    const size = options.bufferSize ?? 1000;
+    const size = options.bufferSize ?? defaultBufferSize;
     if (!(size >= 1)) throw new RangeError(`Cannot iterate: bufferSize ${size} is not at least 1`);
     this.#size = size;
     this.#policy = options.overflow ?? "error";
@@ -242,7 +249,7 @@ class MessageQueue implements MessageIterator, Listener {
   async return(): Promise<IteratorResult<PubSubMessage>> {
     const wasDone = this.#done;
     this.end();
-    this.#buffer = [];
+    this.#buffer.drain();
     if (!wasDone) await this.#onReturn();
     return { value: undefined, done: true };
   }
@@ -375,6 +382,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     [];
   #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
   #decoder: TextDecoder;
+  #lastChannel: Uint8Array | undefined;
+  #lastChannelName = "";
   #closed = false;
   /** How many times the connection came back after a drop. */
   reconnects = 0;
@@ -431,16 +440,46 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     return value instanceof Uint8Array ? this.#decoder.decode(value) : String(value);
   }
 
+  /** The frame's kind; messages are recognised from their bytes without decoding. */
+  #kind(value: RespValue): string {
+    if (value instanceof Uint8Array) {
+      const length = value.length;
+      if (length === 7 && value[0] === 0x6d && value[1] === 0x65) return "message";
+      if (length === 8 && value[1] === 0x6d && value[2] === 0x65) {
+        if (value[0] === 0x70) return "pmessage";
+        if (value[0] === 0x73) return "smessage";
+      }
+    }
+    return this.#text(value).toLowerCase();
+  }
+
+  /** A channel name; consecutive messages on one channel decode it once. */
+  #channel(value: RespValue): string {
+    if (value instanceof Uint8Array) {
+      const last = this.#lastChannel;
+      if (last && last.length === value.length) {
+        let same = true;
+        for (let i = 0; i < value.length; i++) {
+          if (last[i] !== value[i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return this.#lastChannelName;
+      }
+      this.#lastChannel = value;
+      this.#lastChannelName = this.#host.unchannel(this.#decoder.decode(value));
+      return this.#lastChannelName;
+    }
+    return this.#host.unchannel(this.#text(value));
+  }
+
   #onFrame(frame: RespValue[]) {
-    const kind = this.#text(frame[0]).toLowerCase();
+    const kind = this.#kind(frame[0]);
     if (kind === "message" || kind === "smessage") {
-      this.#deliver(this.#host.unchannel(this.#text(frame[1])), undefined, frame[2]);
+      this.#deliver(this.#channel(frame[1]), undefined, frame[2]);
     } else if (kind === "pmessage") {
-      this.#deliver(
-        this.#host.unchannel(this.#text(frame[2])),
-        this.#host.unchannel(this.#text(frame[1])),
-        frame[3],
-      );
+      this.#deliver(this.#channel(frame[2]), this.#host.unchannel(this.#text(frame[1])), frame[3]);
     } else if (kind in confirmKinds) {
       const name = this.#host.unchannel(this.#text(frame[1]));
       const which = confirmKinds[kind];
