@@ -6,13 +6,16 @@
  *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 \
  *     deno run --allow-net --allow-env --allow-write --allow-sys bench/profile_pulsar.ts c [out.cpuprofile]
  *
- * (On Bun, use `bun --cpu-prof-md bench/workloads_pulsar.ts c` instead.)
+ * (On Bun, use `bun --cpu-prof-md bench/workloads_pulsar.ts c` instead.) For (e),
+ * `BENCH_PUBSUB_RECEIVE=iterator` profiles the `for await` subscriber (see
+ * workloads_pulsar.ts).
  *
  * @module
  */
 
 import { Session } from "node:inspector";
 import { createStore } from "../mod.ts";
+import { pulsarAdapter, receiveOptions } from "./_pulsar_adapter.ts";
 // @ts-types="./workloads.d.mts"
 import { run } from "./workloads.mjs";
 
@@ -30,8 +33,9 @@ interface Profile {
 }
 
 const [id = "a", out = "bench/.tmp/pulsar.cpuprofile"] = Deno.args;
-if (!["a", "b", "c", "d"].includes(id)) {
-  throw new RangeError(`Cannot profile: "${id}" is not one of a, b, c, d`);
+type Workload = "a" | "b" | "c" | "d" | "e";
+if (!["a", "b", "c", "d", "e"].includes(id)) {
+  throw new RangeError(`Cannot profile: "${id}" is not one of a, b, c, d, e`);
 }
 const url = Deno.env.get("BENCH_REDIS_URL") ?? "redis://127.0.0.1:6379/0";
 const store = createStore(url);
@@ -51,14 +55,7 @@ const post = <T = unknown>(method: string, params: object = {}) =>
 await post("Profiler.enable");
 await post("Profiler.setSamplingInterval", { interval: 200 });
 await post("Profiler.start");
-const result = await run({
-  client: "@pulsar/datastore",
-  set: (key, value) => store.set(key, value),
-  get: (key) => store.get(key),
-  incr: (key) => store.incr(key),
-  flush: () => store.execute("FLUSHDB"),
-  close: () => store.close(),
-}, id as "a" | "b" | "c" | "d");
+const result = await run(pulsarAdapter(store, receiveOptions()), id as Workload);
 const { profile } = await post<{ profile: Profile }>("Profiler.stop");
 await store.close();
 await Deno.mkdir(out.replace(/[^/]*$/, "") || ".", { recursive: true });

@@ -16,11 +16,16 @@ const titles = {
   b: "(b) 200k+200k in flight",
   c: "(c) 200 × 1 MiB SET/GET",
   d: "(d) 50 × 2k awaited INCR",
+  e: "(e) 100k PUBLISH → SUBSCRIBE",
 };
+/** Reference runs shown for scale (not a ratio's base), by the workload they go with. */
+const scale = { b: "b1", e: "e1" };
 const order = [
   "redis-benchmark",
   "pulsar-deno",
   "pulsar-bun",
+  "pulsar-deno-iter",
+  "pulsar-bun-iter",
   "bun-redis",
   "ioredis-node",
   "ioredis-bun",
@@ -64,8 +69,13 @@ function cell(label, workload) {
   const ratios = ok.map((r) => r.opsPerSec / reference(workload, r.round))
     .filter(Number.isFinite);
   const failed = rows.filter((r) => !r.ok);
+  // Processes that were to run this workload (older records name none: all of meta's).
   const rounds = [
-    ...new Set(processes.filter((p) => p.label === label).map((p) => p.round)),
+    ...new Set(
+      processes.filter((p) =>
+        p.label === label && (p.workloads ?? meta.workloads ?? "").split(",").includes(workload)
+      ).map((p) => p.round),
+    ),
   ];
   // Rounds whose process ended without a line for this workload (timeout, crash, earlier failure).
   const missing = rounds.filter((round) => !rows.some((r) => r.round === round));
@@ -111,7 +121,8 @@ out.push(
   } round(s), and in parentheses the median over rounds of ` +
     `(client ÷ redis-benchmark measured in the same round). Higher is better. A cell is only filled ` +
     `when the workload's results were verified (every GET returned what was SET; the INCRs returned ` +
-    `1..100000 once each and the counter ended at 100000).`,
+    `1..100000 once each and the counter ended at 100000; the subscriber got every published message ` +
+    `once, in order, and every PUBLISH reported 1 receiver).`,
 );
 out.push("");
 out.push(
@@ -147,6 +158,10 @@ const describe = {
   b: "200,000 `set` issued without awaiting (one `Promise.all`), then 200,000 `get` the same way; 400,000 ops.",
   c: "200 × (`await set(k, v)`; `await get(k)`) with 1 MiB ASCII values (16 distinct values over 8 keys); 400 ops.",
   d: "50 async callers sharing one client, each doing 2,000 × `await incr(k)` on one key; 100,000 ops.",
+  e: "100,000 × `publish(ch, m)` issued without awaiting (16-byte messages, the sequence number " +
+    "zero-padded) on one connection, while a second connection of the same process, subscribed to " +
+    "`ch`, receives them; timed from the first PUBLISH until the subscriber got the 100,000th " +
+    "message; 100,000 ops.",
 };
 for (const w of workloadIds) {
   out.push(
@@ -170,6 +185,27 @@ if (workloadIds.includes("b")) {
     );
   }
 }
+if (workloadIds.includes("e")) {
+  const c = cell("redis-benchmark", "e1");
+  out.push(
+    "- (e)'s reference is redis-benchmark's custom-command mode (7.0 has no publish test: " +
+      "`-t publish` runs nothing), with no subscriber, so the server only counts receivers." +
+      (c.ok.length
+        ? ` For scale, with one \`redis-cli subscribe bench:ch\` (output to /dev/null) ` +
+          `attached, it gave a median ${fmt(c.rate)} PUBLISH/s.`
+        : ""),
+  );
+  out.push(
+    "- (e) subscribers: ours: `pubsub.addClient((channel, message) => …)` after " +
+      "`await pubsub.subscribe(ch)` on a second `store.pubsub()` (the *for await* rows iterate " +
+      "the subscription instead); Bun: a second `RedisClient`, `subscribe(ch, listener)`; " +
+      'ioredis: a second `Redis`, `on("message")`; node-redis: `client.duplicate()`, ' +
+      "`subscribe(ch, listener)`." +
+      (results.some((r) => r.workload === "e" && r.note?.includes("batches"))
+        ? ""
+        : " No client needed batching: all 100,000 PUBLISH were in flight at once."),
+  );
+}
 if (workloadIds.includes("d")) {
   out.push(
     "- (d)'s reference is 50 connections without pipelining; a client that coalesces the 50 " +
@@ -182,7 +218,8 @@ if (workloadIds.includes("c")) {
   );
 }
 out.push(
-  "- Every workload is preceded by a warm-up run of the same code (1/10 of the size, 1/20 for (c)) " +
+  "- Every workload is preceded by a warm-up run of the same code (1/10 of the size, 1/20 for (c); " +
+    "(e) warms up on another channel and subscriber connection) " +
     "and by FLUSHDB.",
 );
 out.push("");
@@ -194,7 +231,9 @@ out.push(
 out.push("| --- | --- | --- | --- | --- | --- |");
 for (const label of labels) {
   for (
-    const w of label === "redis-benchmark" ? [...workloadIds, "b1"] : workloadIds
+    const w of label === "redis-benchmark"
+      ? workloadIds.flatMap((id) => scale[id] ? [id, scale[id]] : [id])
+      : workloadIds
   ) {
     const c = cell(label, w);
     if (c.rows.length === 0 && c.missing.length === 0) continue;
@@ -208,6 +247,12 @@ for (const label of labels) {
       extra.push(
         `median SET ${fmt(median(split.map((r) => r.detail.setOpsPerSec)))}/s, ` +
           `GET ${fmt(median(split.map((r) => r.detail.getOpsPerSec)))}/s`,
+      );
+    }
+    const acked = c.ok.filter((r) => r.detail?.publishAckOpsPerSec);
+    if (acked.length) {
+      extra.push(
+        `PUBLISH replies: median ${fmt(median(acked.map((r) => r.detail.publishAckOpsPerSec)))}/s`,
       );
     }
     const note = c.ok.find((r) => r.note && label !== "redis-benchmark")?.note;
@@ -224,7 +269,7 @@ for (const label of labels) {
         })`;
       notes.push(`${label} ${w} round ${round}: ${why}`);
     }
-    if (label === "redis-benchmark" && w === "b1") continue;
+    if (label === "redis-benchmark" && Object.values(scale).includes(w)) continue;
     out.push(
       `| ${clientOf(label)} | ${runtimeOf(label)} | ${w} | ${perRound.join(", ")} | ` +
         `${label === "redis-benchmark" ? "" : perRatio.join(", ")} | ${extra.join("; ")} |`,

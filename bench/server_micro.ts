@@ -78,7 +78,9 @@ for (const pipeline of pipelines) {
       }
       rate = Math.max(rate, Math.round(ops / ((now - start) / 1000)));
     }
-    results.push(`${name.padEnd(6)} P${String(pipeline).padEnd(3)} ${String(rate).padStart(10)} ops/s`);
+    results.push(
+      `${name.padEnd(6)} P${String(pipeline).padEnd(3)} ${String(rate).padStart(10)} ops/s`,
+    );
   }
 }
 console.log(results.join("\n"));

@@ -8,6 +8,18 @@ export interface Adapter {
   incr(key: string): Promise<number>;
   flush(): Promise<unknown>;
   close(): Promise<unknown>;
+  /** PUBLISH on the client's connection; resolves with the receiver count. For (e). */
+  publish?(channel: string, message: string): Promise<unknown>;
+  /**
+   * Opens a subscriber connection and subscribes it to `channel`; resolves once
+   * confirmed, with a function that closes that connection; calls `onError`
+   * when receiving fails. For (e).
+   */
+  subscribe?(
+    channel: string,
+    onMessage: (message: string, channel: string) => void,
+    onError: (error: unknown) => void,
+  ): Promise<() => Promise<unknown>>;
   maxInFlight?: number;
   note?: string;
 }
@@ -21,7 +33,7 @@ export function runtimeName(): string;
 /** Runs one workload (its warm-up, then the timed run) and verifies it. */
 export function run(
   store: Adapter,
-  id: "a" | "b" | "c" | "d",
+  id: "a" | "b" | "c" | "d" | "e",
 ): Promise<
   { ops: number; ms: number; detail?: Record<string, number>; note?: string }
 >;

@@ -5,8 +5,9 @@
  * Node, Deno and Bun all load it as it is.
  *
  * Every workload is count-based, warmed up before it is timed, verified after
- * (a GET must return what was SET; INCRs must add up), and bounded by a
- * deadline. Results go to stdout as one JSON object per line.
+ * (a GET must return what was SET; INCRs must add up; every published message
+ * must arrive once, in order), and bounded by a deadline. Results go to stdout
+ * as one JSON object per line.
  *
  * @module
  */
@@ -21,8 +22,15 @@
  * @property {(key: string) => Promise<number>} incr INCR key.
  * @property {() => Promise<unknown>} flush FLUSHDB.
  * @property {() => Promise<unknown>} close Closes the client.
+ * @property {(channel: string, message: string) => Promise<unknown>} [publish]
+ *   PUBLISH channel message on the client's connection; resolves with the number
+ *   of subscribers that got it. Needed by workload (e).
+ * @property {(channel: string, onMessage: (message: string, channel: string) => void, onError: (error: unknown) => void) => Promise<() => Promise<unknown>>} [subscribe]
+ *   Opens a subscriber connection of its own and subscribes it to `channel`;
+ *   resolves once the server confirmed, with a function that closes that
+ *   connection. Calls `onError` when receiving fails. Needed by workload (e).
  * @property {number} [maxInFlight] Largest number of commands the client takes
- *   at once in workload (b); (b) then runs in awaited batches of this size.
+ *   at once in workloads (b) and (e); they then run in awaited batches of this size.
  * @property {string} [note] Anything about the client's configuration worth a footnote.
  */
 
@@ -46,7 +54,16 @@ export const workloads = {
     warm: 200,
     callers: 50,
   },
+  e: {
+    title: "(e) 100k PUBLISH to 1 subscriber",
+    n: 100_000,
+    warm: 10_000,
+    size: 16,
+  },
 };
+
+/** Milliseconds (e) waits for the missing messages once every PUBLISH was acknowledged. */
+const drainMs = 10_000;
 
 /** Milliseconds a single workload (warm-up included) may take before it is abandoned. */
 const deadlineMs = Number(
@@ -119,7 +136,11 @@ async function inBatches(count, batch, issue) {
 async function inFlight(store, n, tag) {
   const batch = store.maxInFlight ?? n;
   const t0 = performance.now();
-  const sets = await inBatches(n, batch, (i) => store.set(`b:${tag}:${i}`, `${i}:${tag}`));
+  const sets = await inBatches(
+    n,
+    batch,
+    (i) => store.set(`b:${tag}:${i}`, `${i}:${tag}`),
+  );
   const t1 = performance.now();
   const gets = await inBatches(n, batch, (i) => store.get(`b:${tag}:${i}`));
   const t2 = performance.now();
@@ -146,11 +167,17 @@ async function inFlight(store, n, tag) {
 /** Sixteen distinct 1 MiB ASCII values, built (and flattened) before timing. */
 function bigValues(size) {
   const alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  const base = alphabet.repeat(Math.ceil(size / alphabet.length)).slice(6, size);
+  const base = alphabet.repeat(Math.ceil(size / alphabet.length)).slice(
+    6,
+    size,
+  );
   return Array.from({ length: 16 }, (_, i) => {
     const value = `#${String(i).padStart(4, "0")}#${base}`;
     // Indexing flattens the concatenation now rather than in the first timed SET.
-    if (value.length !== size || value.charCodeAt(size - 1) !== base.charCodeAt(base.length - 1)) {
+    if (
+      value.length !== size ||
+      value.charCodeAt(size - 1) !== base.charCodeAt(base.length - 1)
+    ) {
       fail("bad test value");
     }
     return value;
@@ -173,7 +200,9 @@ async function large(store, n, values) {
     ms += performance.now() - t0;
     if (got !== value) {
       const what = typeof got === "string" ? `${got.length} chars` : quote(got);
-      fail(`GET ${key} returned ${what} that differ from the ${value.length} chars SET`);
+      fail(
+        `GET ${key} returned ${what} that differ from the ${value.length} chars SET`,
+      );
     }
   }
   return { ops: 2 * n, ms };
@@ -204,10 +233,100 @@ async function concurrentIncr(store, callers, n, tag) {
 }
 
 /**
+ * (e): one connection publishes `n` messages without awaiting each, another
+ * (same process) is subscribed; timed from the first PUBLISH until the
+ * subscriber has received the last message. Message i is i zero-padded to
+ * `size` characters, built before timing, so every message is checked:
+ * all received, in order, none missing, none extra.
+ */
+async function publishSubscribe(store, n, size, tag) {
+  if (!store.publish || !store.subscribe) {
+    throw new TypeError(
+      `Cannot run workload e: the ${store.client} adapter cannot publish/subscribe`,
+    );
+  }
+  const channel = `e:${tag}`;
+  const payloads = Array.from(
+    { length: n },
+    (_, i) => String(i).padStart(size, "0"),
+  );
+  let received = 0;
+  let problem;
+  let finish;
+  const done = new Promise((resolve) => finish = resolve);
+  // The callbacks only record: a client may swallow what a callback throws.
+  const close = await store.subscribe(channel, (message, from) => {
+    if (problem !== undefined) return;
+    if (received === n) {
+      problem = `message ${quote(message)} arrived after all ${n}`;
+    } else if (message !== payloads[received] || from !== channel) {
+      problem = `message #${received} was ${quote(message)} on ${quote(from)}, ` +
+        `expected ${quote(payloads[received])} on ${quote(channel)}`;
+      finish();
+    } else if (++received === n) finish();
+  }, (error) => {
+    problem ??= `receiving failed after ${received} messages: ${error}`;
+    finish();
+  });
+  let timer;
+  try {
+    const batch = store.maxInFlight ?? n;
+    const t0 = performance.now();
+    let acked = NaN;
+    const published = inBatches(
+      n,
+      batch,
+      (i) => store.publish(channel, payloads[i]),
+    )
+      .then((replies) => {
+        acked = performance.now();
+        return replies;
+      });
+    // Once every PUBLISH is acknowledged the messages are on their way: a
+    // bounded wait for the rest, so that a lost message fails rather than hangs.
+    const drained = published.then(() =>
+      Promise.race([
+        done,
+        new Promise((resolve) => timer = setTimeout(resolve, drainMs)),
+      ])
+    );
+    await Promise.race([done, drained]);
+    const t1 = performance.now();
+    if (problem !== undefined) fail(problem);
+    if (received !== n) {
+      fail(
+        `the subscriber got ${received} of ${n} messages within ${drainMs} ms of the last PUBLISH reply`,
+      );
+    }
+    const replies = await published;
+    for (let i = 0; i < n; i++) {
+      // Number(): integer replies come as numbers from some clients, strings from others.
+      if (Number(replies[i]) !== 1) {
+        fail(
+          `PUBLISH #${i} returned ${quote(replies[i])}, expected 1 receiver`,
+        );
+      }
+    }
+    // Let stragglers (duplicates, extras) show up before the check below.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (problem !== undefined) fail(problem);
+    return {
+      ops: n,
+      ms: t1 - t0,
+      detail: { publishAckOpsPerSec: n / ((acked - t0) / 1000) },
+      note: batch < n ? `PUBLISH in awaited batches of ${batch}` : undefined,
+    };
+  } finally {
+    clearTimeout(timer);
+    await close();
+  }
+}
+
+/**
  * Runs one workload (its warm-up, then the timed run) and verifies it.
  *
  * @param {Adapter} store The client.
- * @param {"a" | "b" | "c" | "d"} id The workload.
+ * @param {"a" | "b" | "c" | "d" | "e"} id The workload.
  * @returns {Promise<{ ops: number, ms: number, detail?: object, note?: string }>}
  */
 export async function run(store, id) {
@@ -228,9 +347,12 @@ export async function run(store, id) {
     case "d":
       await concurrentIncr(store, w.callers, w.warm, "warm");
       return concurrentIncr(store, w.callers, w.n, "run");
+    case "e":
+      await publishSubscribe(store, w.warm, w.size, "warm");
+      return publishSubscribe(store, w.n, w.size, "run");
     default:
       throw new RangeError(
-        `Cannot run workload: "${id}" is not one of a, b, c, d`,
+        `Cannot run workload: "${id}" is not one of a, b, c, d, e`,
       );
   }
 }
@@ -259,7 +381,7 @@ function withDeadline(promise, ms, id) {
  *   server at `url` (from `BENCH_REDIS_URL`, default `redis://127.0.0.1:6379/0`).
  */
 export async function main(open) {
-  const ids = (args()[0] ?? "a,b,c,d").split(",").filter(Boolean);
+  const ids = (args()[0] ?? "a,b,c,d,e").split(",").filter(Boolean);
   const round = Number(env("BENCH_ROUND") ?? 1);
   const runtime = runtimeName();
   const label = env("BENCH_LABEL");

@@ -2,8 +2,11 @@
  * The workloads against node-redis (the `redis` npm package, v5), with its
  * default options, on Node or on Bun:
  *
- *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 node bench/workloads_node_redis.mjs [a,b,c,d]
- *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 bun bench/workloads_node_redis.mjs [a,b,c,d]
+ *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 node bench/workloads_node_redis.mjs [a,b,c,d,e]
+ *   BENCH_REDIS_URL=redis://127.0.0.1:6379/0 bun bench/workloads_node_redis.mjs [a,b,c,d,e]
+ *
+ * In (e) the subscriber is `client.duplicate()` (a connection of its own),
+ * receiving through the listener given to `subscribe(channel, listener)`.
  *
  * @module
  */
@@ -22,5 +25,16 @@ await main(async (url) => {
     incr: (key) => client.incr(key),
     flush: () => client.flushDb(),
     close: () => client.close(),
+    publish: (channel, message) => client.publish(channel, message),
+    async subscribe(channel, onMessage) {
+      const subscriber = client.duplicate();
+      subscriber.on("error", () => {});
+      await subscriber.connect();
+      await subscriber.subscribe(
+        channel,
+        (message, from) => onMessage(message, from),
+      );
+      return () => subscriber.close();
+    },
   };
 });

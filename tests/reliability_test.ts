@@ -129,7 +129,7 @@ for (const name of ["redis", "embedded-tcp"]) {
         const log: string[] = [];
         for (let start = 0;; start += 100_000) {
           const page = await checker.lrange("soak:log", start, start + 99_999);
-          log.push(...page);
+          for (const op of page) log.push(op);
           if (page.length < 100_000) break;
         }
         const counts = new Map<string, number>();

@@ -134,10 +134,12 @@ export class ByteWriter {
     if (needed <= buf.length) return buf;
     let capacity = Math.max(buf.length * 2, this.#nextCapacity);
     while (capacity < needed) capacity *= 2;
-    // Past 1 MiB, grow to what is needed (rounded to 64 KiB) rather than
-    // doubling: one large value must not cost twice its size in fresh memory.
+    // Past 1 MiB, grow by half (or to what one large append needs, rounded to
+    // 64 KiB) rather than doubling: one large value must not cost twice its
+    // size in fresh memory, and many small appends (a 3-million-element
+    // LRANGE) must still grow geometrically, not 64 KiB at a time.
     if (needed > MAX_START_CAPACITY && capacity > needed + 65536) {
-      capacity = (needed + 65535) & ~65535;
+      capacity = (Math.max(needed, Math.floor(buf.length * 1.5)) + 65535) & ~65535;
     }
     const grown = new Uint8Array(capacity);
     grown.set(buf.subarray(0, this.#length));
