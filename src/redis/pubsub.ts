@@ -96,6 +96,8 @@ export interface PubSubHost {
   connect(hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "subscriber">): Connection;
   /** Sends a command on the store's shared connection. */
   send(args: CommandArg[]): Promise<RespValue>;
+  /** PUBLISH on the store's shared connection; resolves with the receiver count. */
+  publish(channel: string, payload: string | Uint8Array): Promise<number>;
   /** The store's text encoding. */
   encoding: string;
   /** Adds the store's namespace to a channel. */
@@ -113,6 +115,9 @@ type Kind = SubscriptionKind;
  * thousands of small messages, all delivered before the loop runs again.
  */
 const defaultBufferSize = 65_536;
+
+/** Messages a subscription keeps for its first iterator until that starts. */
+const earlyBufferSize = 1024;
 
 /** Milliseconds to wait for the server to confirm a (un)subscription. */
 const confirmTimeout = 10_000;
@@ -297,8 +302,11 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
     this.#kind = kind;
     this.names = names;
     // Until someone iterates, keep only the newest messages (callback-only
-    // users must not be unsubscribed by an overflow).
-    this.#early = this.#iterate({ overflow: "drop-oldest" }) as MessageQueue;
+    // users must neither be unsubscribed by an overflow nor hold many).
+    this.#early = this.#iterate({
+      overflow: "drop-oldest",
+      bufferSize: earlyBufferSize,
+    }) as MessageQueue;
   }
 
   #iterate(options: IterateOptions): MessageIterator {
@@ -319,7 +327,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
   /**
    * An iterator of this subscription's messages; leaving the loop early
    * unsubscribes. The first iterator also gets the messages received since
-   * subscribing (up to its `bufferSize`).
+   * subscribing (the latest 1,024 of them).
    *
    * @param options Signal, buffer size and overflow policy.
    * @returns The iterator.
@@ -541,6 +549,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         this.#report(error);
       }
     }
+    if (this.#listeners.size === 0) return;
     const event: PubSubMessage = pattern === undefined
       ? { channel, message }
       : { channel, pattern, message };
@@ -685,14 +694,16 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
    * @param message The message.
    * @returns How many subscribers received it.
    */
-  async publish(channel: string, message: unknown): Promise<number> {
+  publish(channel: string, message: unknown): Promise<number> {
     const payload = this.#protocol ? this.#protocol.encode(message) : message;
     if (typeof payload !== "string" && !(payload instanceof Uint8Array)) {
-      throw new TypeError(
-        `Cannot publish to "${channel}": the message is not text or bytes (set a protocol, e.g. JSON)`,
+      return Promise.reject(
+        new TypeError(
+          `Cannot publish to "${channel}": the message is not text or bytes (set a protocol, e.g. JSON)`,
+        ),
       );
     }
-    return Number(await this.#host.send(["PUBLISH", this.#host.channel(channel), payload]));
+    return this.#host.publish(this.#host.channel(channel), payload);
   }
 
   /**

@@ -595,6 +595,8 @@ export class RedisStore extends RedisCommands {
         return connection;
       },
       send: (args) => this.#connection.send(args, this.#replies.raw),
+      publish: (channel, payload) =>
+        this.#connection.send(["PUBLISH", channel, payload], this.#replies.integer),
       encoding: this.encoding,
       channel: (name) => this.namespace + name,
       unchannel: (name) => this.unkey(name),
