@@ -18,6 +18,11 @@ echo "== deno test"
   tests/ 2>&1 | tee "$log_dir/deno.log"
 deno_status=${PIPESTATUS[0]}
 
+echo "== deno test --doc (the JSDoc examples)"
+"${deno_cmd[@]}" test --allow-net --allow-read --allow-write --allow-env --doc mod.ts server.ts src/ \
+  2>&1 | tee "$log_dir/doc.log"
+doc_status=${PIPESTATUS[0]}
+
 echo "== bun test"
 "${bun_cmd[@]}" test --timeout 60000 tests/ 2>&1 | tee "$log_dir/bun.log"
 bun_status=${PIPESTATUS[0]}
@@ -31,6 +36,14 @@ read -r deno_pass deno_fail < <(node -e '
   const fail = Number(m[4] ?? 0) || Number(m[3]);
   console.log(pass, fail);
 ' "$log_dir/deno.log")
+read -r doc_pass doc_fail < <(node -e '
+  const text = require("fs").readFileSync(process.argv[1], "utf8");
+  const m = text.match(/\| (\d+) passed \| (\d+) failed/);
+  console.log(m ? `${m[1]} ${m[2]}` : "0 1");
+' "$log_dir/doc.log")
+[ "$doc_status" -ne 0 ] && [ "$doc_fail" -eq 0 ] && doc_fail=1
+deno_pass=$((deno_pass + doc_pass))
+deno_fail=$((deno_fail + doc_fail))
 # Bun: " 40 pass" / " 0 fail" lines in its summary.
 read -r bun_pass bun_fail < <(node -e '
   const text = require("fs").readFileSync(process.argv[1], "utf8");
