@@ -48,10 +48,15 @@ const stringParams = new Set(["namespace", "name", "encoding", "clientName"]);
  * @returns The same string with the password replaced by `***`.
  */
 export function maskUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_, scheme, auth: string) => {
-    const colon = auth.indexOf(":");
-    return colon === -1 ? `${scheme}${auth}@` : `${scheme}${auth.slice(0, colon)}:***@`;
-  });
+  const start = url.indexOf("://");
+  // A password may hold unencoded "/", "?" or "#": mask up to the last "@"
+  // (masking too much is safe; too little is a leak).
+  const at = url.lastIndexOf("@");
+  if (start === -1 || at < start) return url;
+  const auth = url.slice(start + 3, at);
+  const colon = auth.indexOf(":");
+  const user = colon === -1 ? auth : auth.slice(0, colon);
+  return `${url.slice(0, start + 3)}${user}${colon === -1 ? "" : ":***"}${url.slice(at)}`;
 }
 
 function fail(url: string, why: string): never {
@@ -109,7 +114,7 @@ export function parseStoreUrl(url: string): StoreUrl {
     try {
       return decodeURIComponent(part);
     } catch {
-      fail(url, "the user or password is not valid percent-encoding");
+      fail(url, "it is not valid percent-encoding");
     }
   };
   const user = parsed.username ? decode(parsed.username) : undefined;
@@ -125,7 +130,7 @@ export function parseStoreUrl(url: string): StoreUrl {
   if (password !== undefined) result.password = password;
   let database: string | undefined;
   if (unixSchemes.has(scheme)) {
-    const path = decodeURIComponent(parsed.pathname);
+    const path = decode(parsed.pathname);
     if (!path || path === "/") fail(url, "a unix socket URL needs a path");
     result.path = path;
     if (params.db !== undefined) {
@@ -136,7 +141,7 @@ export function parseStoreUrl(url: string): StoreUrl {
     result.host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
     if (parsed.port) result.port = Number(parsed.port);
     const path = parsed.pathname.replace(/^\//, "");
-    if (path) database = decodeURIComponent(path);
+    if (path) database = decode(path);
   }
   if (database !== undefined) result.database = parseDatabase(url, database);
   return result;
@@ -175,7 +180,8 @@ export function buildStoreUrl(parts: StoreUrl): string {
   }
   if (parts.path !== undefined) {
     const params = { ...parts.params, db: parts.database };
-    return `${parts.scheme}://${auth}${encodeURI(parts.path)}${formatParams(params)}`;
+    const path = parts.path.split("/").map(encodeURIComponent).join("/");
+    return `${parts.scheme}://${auth}${path}${formatParams(params)}`;
   }
   const host = parts.host.includes(":") ? `[${parts.host}]` : parts.host;
   const database = parts.database === undefined ? "" : `/${parts.database}`;

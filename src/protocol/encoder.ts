@@ -453,6 +453,15 @@ export class CommandEncoder {
   }
 
   /**
+   * Drops everything written after the first `length` bytes.
+   *
+   * @param length The length to go back to.
+   */
+  truncate(length: number): void {
+    this.#out.truncate(length);
+  }
+
+  /**
    * Appends bytes that are already encoded commands (e.g. from `take()`).
    *
    * @param bytes Encoded commands.

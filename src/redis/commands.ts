@@ -24,6 +24,30 @@ const connectionModes = new Set([
   "HELLO",
   "RESET",
   "QUIT",
+  // Transactions on the shared connection would capture other callers'
+  // commands: use store.transaction() / store.watch().
+  "MULTI",
+  "EXEC",
+  "DISCARD",
+  "WATCH",
+  "UNWATCH",
+  "SYNC",
+  "PSYNC",
+]);
+
+/** Commands that block the connection: `execute` runs them on a connection of their own. */
+const blockingCommands = new Set([
+  "BLPOP",
+  "BRPOP",
+  "BLMOVE",
+  "BRPOPLPUSH",
+  "BLMPOP",
+  "BZPOPMIN",
+  "BZPOPMAX",
+  "BZMPOP",
+  "XREAD",
+  "XREADGROUP",
+  "WAIT",
 ]);
 
 /** A key: text, or bytes for binary keys. */
@@ -69,9 +93,11 @@ export abstract class CommandsBase extends RemoteStore {
   /**
    * Runs any command; the reply is returned as decoded (see `RespValue`).
    * Keys are sent as given: the namespace is not applied. Commands that
-   * would change the shared connection's mode or state (SUBSCRIBE, MONITOR,
-   * SELECT, HELLO, RESET, QUIT) are refused: use `store.pubsub()`, or a
-   * store per database.
+   * would change the shared connection's mode or state for every caller
+   * (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT, MULTI/EXEC/WATCH,
+   * CLIENT REPLY) are refused: use `store.pubsub()`, `store.transaction()`,
+   * `store.watch()`, or a store per database. Blocking commands (BLPOP,
+   * XREAD...) run on a connection of their own.
    *
    * @param command The command name, e.g. `"OBJECT"`.
    * @param args Its arguments.
@@ -87,11 +113,16 @@ export abstract class CommandsBase extends RemoteStore {
    * ```
    */
   execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
-    if (typeof command === "string" && connectionModes.has(command.toUpperCase())) {
+    const name = typeof command === "string" ? command.toUpperCase() : "";
+    const sub = name === "CLIENT" && typeof args[0] === "string" ? args[0].toUpperCase() : "";
+    if (connectionModes.has(name) || sub === "REPLY") {
       throw new TypeError(
-        `Cannot run ${command} on the shared connection: it would change the connection's mode (use store.pubsub() to subscribe)`,
+        `Cannot run ${command}${
+          sub ? ` ${sub}` : ""
+        } on the shared connection: it would change the connection's state for every caller (use store.pubsub(), store.transaction() or store.watch())`,
       );
     }
+    if (blockingCommands.has(name)) return this.sendBlocking([command, ...args], this.replies.raw);
     return this.send([command, ...args], this.replies.raw);
   }
 }

@@ -77,6 +77,11 @@ export interface ConnectionOptions {
   /** Called after every successful (re)connection, with the attempt number (0 first). */
   onConnect?: (attempt: number) => void;
   /**
+   * Called when the connection is down for good: reconnection gave up (or
+   * is off) after a drop, or `close()` was called.
+   */
+  onDown?: (error: Error) => void;
+  /**
    * Milliseconds of silence after which the peer is presumed dead: an idle
    * connection is probed with PING, and one whose commands (or probe) got no
    * byte back for this long is closed, failing them with
@@ -109,13 +114,46 @@ interface Pending {
   done: boolean;
   /** Resolve with error replies instead of rejecting (pipelines). */
   errorsAsValues: boolean;
-  /** Kept for idempotent commands, which are re-sent after a drop. */
+  /**
+   * The arguments, kept until the command is written (offline commands are
+   * encoded only once connected, so one given up meanwhile is never sent),
+   * and after that for idempotent ones, which are re-sent after a drop.
+   */
   args?: readonly CommandArg[];
+  /** May run twice: re-sent after a drop. */
+  idempotent: boolean;
+  /** Times it was re-sent. */
+  resends: number;
+  /** A command whose replies come as pushes: no reply is matched to it. */
+  noReply?: boolean;
+  /** The unit (MULTI ... EXEC) it belongs to: sent whole or not at all. */
+  group?: Pending[];
   deadline: number;
   cleanup?: () => void;
 }
 
 type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
+
+/** Idempotent commands are re-sent at most this many times (a command may be what kills the connection). */
+const maxResends = 2;
+
+/** Validates offline commands (which are encoded later) so bad arguments still throw at once. */
+const scratch = new CommandEncoder();
+function validate(args: readonly CommandArg[]): void {
+  scratch.write(args);
+  scratch.truncate(0);
+}
+
+/** Resolves like `promise`, or rejects with `signal.reason` when it aborts first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
 
 const pubsubKinds = new Set([
   "message",
@@ -167,6 +205,7 @@ export class Connection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   #closedWaiters: (() => void)[] = [];
+  #opening: AbortController | undefined;
   #healthTimer: ReturnType<typeof setInterval> | undefined;
   #lastData = 0;
   #lastTick = 0;
@@ -185,7 +224,9 @@ export class Connection {
    *
    * @param hooks Push handler, subscriber mode, reconnect callback.
    */
-  configure(hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "subscriber">): void {
+  configure(
+    hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "onDown" | "subscriber">,
+  ): void {
     this.#options = { ...this.#options, ...hooks };
   }
 
@@ -205,9 +246,10 @@ export class Connection {
   }
 
   /**
-   * Connects (once) and completes the handshake.
+   * Connects (once) and completes the handshake. Callers share one
+   * attempt; while reconnecting, this joins the retry loop.
    *
-   * @param signal Aborts the attempt.
+   * @param signal Stops this caller's wait (the shared attempt goes on).
    * @returns Resolves when ready.
    */
   connect(signal?: AbortSignal): Promise<void> {
@@ -218,10 +260,13 @@ export class Connection {
     }
     if (this.#state === "ready") return Promise.resolve();
     if (!this.#connecting) {
+      const retry = this.#state === "waiting";
       this.#clearRetry();
-      this.#connecting = this.#open(signal, false).finally(() => this.#connecting = undefined);
+      this.#connecting = this.#open(retry).finally(() => this.#connecting = undefined);
+      // A failed attempt while reconnecting goes back to the retry loop.
+      if (retry) this.#connecting.catch(() => this.#retryAgain());
     }
-    return this.#connecting;
+    return untilAborted(this.#connecting, signal);
   }
 
   /**
@@ -240,18 +285,13 @@ export class Connection {
         new ConnectionClosedError(`Cannot run ${name}: the connection is closed`),
       );
     }
-    if (this.#state !== "ready") {
-      const max = this.#options.maxOfflineCommands ?? 100_000;
-      if (this.#fifo.length - this.#written >= max) {
-        return Promise.reject(
-          new ConnectionError(
-            `Cannot run ${name}: ${max} commands already wait for "${this.#options.address}"`,
-          ),
-        );
-      }
-    }
-    options?.signal?.throwIfAborted();
-    this.#encoder.write(args);
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    const full = this.#offlineFull(1, name);
+    if (full) return Promise.reject(full);
+    // Ready: encode now (one write per tick). Offline: only validate; the
+    // command is encoded once connected.
+    if (this.#state === "ready") this.#encoder.write(args);
+    else validate(args);
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = {
         name,
@@ -261,13 +301,57 @@ export class Connection {
         done: false,
         errorsAsValues: options?.errorsAsValues ?? false,
         deadline: 0,
+        args,
+        idempotent: options?.idempotent ?? false,
+        resends: 0,
       };
-      if (options?.idempotent) entry.args = args;
       this.#fifo.push(entry);
       this.#arm(entry, options);
       if (this.#state === "ready") this.#scheduleFlush();
       else if (this.#state === "idle") this.connect().catch(() => {});
     });
+  }
+
+  /**
+   * Sends several commands as one unit (MULTI ... EXEC): either all are
+   * queued, in order and with nothing between them, or none is.
+   *
+   * @param commands The commands and their shapes.
+   * @param options Deadline and signal, applied to each.
+   * @returns One promise per command.
+   * @throws {TypeError} When an argument cannot be encoded (nothing is queued).
+   */
+  sendAll(
+    commands: readonly { args: readonly CommandArg[]; shape: Shape<unknown> }[],
+    options?: SendOptions,
+  ): Promise<unknown>[] {
+    const name = String(commands[0]?.args[0] ?? "batch");
+    const refuse = (error: unknown) => commands.map(() => Promise.reject(error));
+    if (this.#state === "closed") {
+      return refuse(new ConnectionClosedError(`Cannot run ${name}: the connection is closed`));
+    }
+    if (options?.signal?.aborted) return refuse(options.signal.reason);
+    const full = this.#offlineFull(commands.length, name);
+    if (full) return refuse(full);
+    // Validate every command first so a bad one queues nothing (a MULTI
+    // without its EXEC would poison the shared connection).
+    for (const { args } of commands) validate(args);
+    const start = this.#fifo.length;
+    const promises = commands.map(({ args, shape }) => this.send(args, shape, options));
+    const group: Pending[] = [];
+    for (let i = start; i < this.#fifo.length; i++) group.push(this.#fifo.at(i)!);
+    for (const entry of group) entry.group = group;
+    return promises;
+  }
+
+  /** The error for commands that do not fit in the offline queue, if any. */
+  #offlineFull(count: number, name: string): ConnectionError | undefined {
+    if (this.#state === "ready") return undefined;
+    const max = this.#options.maxOfflineCommands ?? 100_000;
+    if (this.#fifo.length + count <= max) return undefined;
+    return new ConnectionError(
+      `Cannot run ${name}: ${max} commands already wait for "${this.#options.address}"`,
+    );
   }
 
   /**
@@ -280,9 +364,26 @@ export class Connection {
     if (this.#state === "closed") {
       throw new ConnectionClosedError(`Cannot run ${args[0]}: the connection is closed`);
     }
-    this.#encoder.write(args);
-    if (this.#state === "ready") this.#scheduleFlush();
-    else if (this.#state === "idle") this.connect().catch(() => {});
+    if (this.#state === "ready") {
+      this.#encoder.write(args);
+      this.#scheduleFlush();
+      return;
+    }
+    validate(args);
+    this.#fifo.push({
+      name: String(args[0]),
+      shape: (value) => value,
+      resolve: () => {},
+      reject: () => {},
+      done: false,
+      errorsAsValues: false,
+      deadline: 0,
+      args,
+      idempotent: false,
+      resends: 0,
+      noReply: true,
+    });
+    if (this.#state === "idle") this.connect().catch(() => {});
   }
 
   /** Sets up the deadline and abort signal of one command. */
@@ -354,6 +455,10 @@ export class Connection {
     // Lend the encoder's buffer to the socket and take it back once written:
     // no allocation per flush.
     const bytes = this.#encoder.lend();
+    for (let i = this.#written; i < this.#fifo.length; i++) {
+      const entry = this.#fifo.at(i)!;
+      if (!entry.idempotent) entry.args = undefined;
+    }
     this.#written = this.#fifo.length;
     const conn = this.#conn!;
     let pending: Promise<void> | undefined;
@@ -378,10 +483,11 @@ export class Connection {
     });
   }
 
-  async #open(signal: AbortSignal | undefined, retry: boolean): Promise<void> {
+  async #open(retry: boolean): Promise<void> {
     const { address, connectTimeout = 10_000 } = this.#options;
     this.#state = "connecting";
     const controller = new AbortController();
+    this.#opening = controller;
     const timer = setTimeout(
       () =>
         controller.abort(
@@ -391,8 +497,6 @@ export class Connection {
         ),
       connectTimeout,
     );
-    const onAbort = () => controller.abort(signal!.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
     let conn: Conn | undefined;
     try {
       try {
@@ -432,6 +536,7 @@ export class Connection {
       this.#startHealthCheck();
       const attempt = this.#attempt;
       this.#attempt = 0;
+      this.#encodeQueued();
       this.#options.onConnect?.(attempt);
       this.#flush();
     } catch (error) {
@@ -448,7 +553,19 @@ export class Connection {
       throw error;
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      if (this.#opening === controller) this.#opening = undefined;
+    }
+  }
+
+  /** Encodes the commands that waited offline, dropping those given up meanwhile. */
+  #encodeQueued() {
+    const entries = this.#fifo.drain();
+    this.#written = 0;
+    for (const entry of entries) {
+      // A unit is dropped only when all of it was given up (never half a MULTI ... EXEC).
+      if (entry.done && !entry.group?.some((member) => !member.done)) continue;
+      this.#encoder.write(entry.args!);
+      if (!entry.noReply) this.#fifo.push(entry);
     }
   }
 
@@ -552,7 +669,8 @@ export class Connection {
     for (let i = 0; i < this.#written; i++) {
       const entry = this.#fifo.shift()!;
       if (entry.done) continue;
-      if (entry.args && canResend) {
+      if (entry.idempotent && canResend && entry.resends < maxResends) {
+        entry.resends++;
         resend.push(entry);
         continue;
       }
@@ -567,7 +685,14 @@ export class Connection {
         ),
       );
     }
-    if (resend.length > 0) this.#requeue(resend);
+    // Unwritten commands keep their arguments: drop their bytes and encode
+    // them again once reconnected, after the re-sent idempotent ones.
+    this.#encoder.take();
+    if (resend.length > 0) {
+      const rest = this.#fifo.drain();
+      for (const entry of resend) this.#fifo.push(entry);
+      for (const entry of rest) this.#fifo.push(entry);
+    }
     this.#written = 0;
     this.#writing = false;
     // The encoder holds only never-written commands: they go out after reconnecting.
@@ -615,21 +740,11 @@ export class Connection {
     else this.send(["PING"], (value) => value).catch(() => {});
   }
 
-  /** Puts idempotent commands back in front of the never-written ones. */
-  #requeue(resend: Pending[]) {
-    const unwritten = this.#encoder.take();
-    for (const entry of resend) this.#encoder.write(entry.args!);
-    this.#encoder.append(unwritten);
-    const rest = this.#fifo.drain();
-    for (const entry of resend) this.#fifo.push(entry);
-    for (const entry of rest) this.#fifo.push(entry);
-  }
-
   #scheduleReconnect() {
     const policy = this.#options.reconnect;
     if (policy === false) {
       this.#state = "idle";
-      this.#failQueued(
+      this.#down(
         new ConnectionClosedError(`Cannot reach "${this.#options.address}": the connection closed`),
       );
       return;
@@ -638,7 +753,7 @@ export class Connection {
     if (this.#attempt >= retries) {
       this.#state = "idle";
       this.#attempt = 0;
-      this.#failQueued(
+      this.#down(
         new ConnectionError(
           `Cannot reach "${this.#options.address}": gave up after ${retries} reconnection attempts`,
         ),
@@ -651,11 +766,23 @@ export class Connection {
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       if (this.#state !== "waiting" || this.#connecting) return;
-      this.#connecting = this.#open(undefined, true).finally(() => this.#connecting = undefined);
-      this.#connecting.catch(() => {
-        if (this.#state === "waiting") this.#scheduleReconnect();
-      });
+      this.#connecting = this.#open(true).finally(() => this.#connecting = undefined);
+      this.#connecting.catch(() => this.#retryAgain());
     }, delay);
+  }
+
+  /** The connection is down for good: fail what waits and tell the owner. */
+  #down(error: Error) {
+    this.#failQueued(error);
+    try {
+      this.#options.onDown?.(error);
+    } catch { /* the owner's problem; the connection is down either way */ }
+  }
+
+  #retryAgain() {
+    if (this.#state === "waiting" && !this.#retryTimer && !this.#connecting) {
+      this.#scheduleReconnect();
+    }
   }
 
   #clearRetry() {
@@ -717,6 +844,9 @@ export class Connection {
     this.#state = "closed";
     this.#clearRetry();
     this.#stopHealthCheck();
+    this.#opening?.abort(
+      new ConnectionClosedError(`Cannot connect to "${this.#options.address}": it was closed`),
+    );
     const conn = this.#conn;
     this.#conn = undefined;
     this.#handshakeDone?.(
@@ -732,5 +862,12 @@ export class Connection {
       entry.reject(new ConnectionClosedError(`Cannot run ${entry.name}: the store was closed`));
     }
     this.#notifyIdle();
+    try {
+      this.#options.onDown?.(
+        new ConnectionClosedError(
+          `Cannot use "${this.#options.address}": the connection was closed`,
+        ),
+      );
+    } catch { /* see #down */ }
   }
 }

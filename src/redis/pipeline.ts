@@ -111,11 +111,13 @@ export function sendPipeline(
   options?: CallOptions,
 ): Promise<unknown[]> {
   const raw = (value: RespValue) => value;
+  const sent = connection.sendAll(entries.map(({ args }) => ({ args, shape: raw })), {
+    ...options,
+    errorsAsValues: true,
+  });
   return Promise.all(
-    entries.map(({ args, shape }) =>
-      connection.send(args, raw, { ...options, errorsAsValues: true }).then((value) =>
-        shapeOrError(shape, value)
-      )
+    sent.map((reply, index) =>
+      reply.then((value) => shapeOrError(entries[index].shape, value as RespValue))
     ),
   );
 }
@@ -134,13 +136,13 @@ export async function sendTransaction(
   options?: CallOptions,
 ): Promise<unknown[]> {
   const raw = (value: RespValue) => value;
-  const keep = { ...options, errorsAsValues: true };
-  const sent = [
-    connection.send(["MULTI"], raw, keep),
-    ...entries.map(({ args }) => connection.send(args, raw, keep)),
-    connection.send(["EXEC"], raw, keep),
-  ];
-  const replies = await Promise.all(sent);
+  // One unit: MULTI is never sent without its EXEC.
+  const sent = connection.sendAll([
+    { args: ["MULTI"], shape: raw },
+    ...entries.map(({ args }) => ({ args, shape: raw })),
+    { args: ["EXEC"], shape: raw },
+  ], { ...options, errorsAsValues: true });
+  const replies = await Promise.all(sent) as RespValue[];
   const exec = replies[replies.length - 1];
   if (replies[0] instanceof ReplyError) throw replies[0];
   if (exec instanceof ReplyError) {
@@ -185,7 +187,11 @@ export function makeBatch<B extends Pipeline | Transaction>(
           return Promise.reject(new TypeError("Cannot commit: the batch was already committed"));
         }
         committed = true;
-        return entries.length ? commit(entries, options) : Promise.resolve([]);
+        try {
+          return entries.length ? commit(entries, options) : Promise.resolve([]);
+        } catch (error) {
+          return Promise.reject(error);
+        }
       },
     },
   });

@@ -93,7 +93,9 @@ export interface MessageIterator extends AsyncIterableIterator<PubSubMessage> {
 /** What the pubsub needs from its store. */
 export interface PubSubHost {
   /** Opens the subscriber connection with these hooks. */
-  connect(hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "subscriber">): Connection;
+  connect(
+    hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "onDown" | "subscriber">,
+  ): Connection;
   /** Sends a command on the store's shared connection. */
   send(args: CommandArg[]): Promise<RespValue>;
   /** PUBLISH on the store's shared connection; resolves with the receiver count. */
@@ -104,6 +106,8 @@ export interface PubSubHost {
   channel(name: string): string;
   /** Removes it. */
   unchannel(name: string): string;
+  /** Called once the pubsub closed. */
+  closed?(): void;
 }
 
 /** What a subscription is to: channels, patterns or shard channels. */
@@ -146,20 +150,28 @@ interface Listener {
  */
 class MessageQueue implements MessageIterator, Listener {
   #buffer = new Queue<PubSubMessage>();
-  #waiting: ((result: IteratorResult<PubSubMessage>) => void) | undefined;
-  #fail: ((error: unknown) => void) | undefined;
+  /** `next()` calls waiting for a message, oldest first. */
+  #waiters = new Queue<{
+    resolve(result: IteratorResult<PubSubMessage>): void;
+    reject(error: unknown): void;
+  }>();
   #error: unknown;
   #done = false;
   #size = defaultBufferSize;
   #policy: OverflowPolicy = "error";
   #onReturn: () => Promise<void>;
   #signal: AbortSignal | undefined;
-  #onAbort = () => this.end(this.#signal!.reason);
+  // An aborted loop does not call return(): unsubscribe here as return() would.
+  #onAbort = () => {
+    const done = this.#done;
+    this.end(this.#signal!.reason);
+    if (!done) this.#onReturn().catch(() => {});
+  };
   dropped = 0;
   gap = false;
   accepts: (message: PubSubMessage) => boolean;
-  /** The subscription this queue serves, if any: it ends when they are unsubscribed. */
-  owner: { kind: Kind; names: readonly string[] } | undefined;
+  /** The subscription this queue serves, if any: it ends with it. */
+  owner: Subscription | undefined;
 
   constructor(
     accepts: (message: PubSubMessage) => boolean,
@@ -196,10 +208,9 @@ class MessageQueue implements MessageIterator, Listener {
 
   push(message: PubSubMessage): void {
     if (this.#done) return;
-    if (this.#waiting) {
-      const resolve = this.#waiting;
-      this.#waiting = this.#fail = undefined;
-      resolve({ value: message, done: false });
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter.resolve({ value: message, done: false });
       return;
     }
     if (this.#buffer.length < this.#size) {
@@ -225,12 +236,11 @@ class MessageQueue implements MessageIterator, Listener {
     this.#done = true;
     this.#error = error;
     this.#signal?.removeEventListener("abort", this.#onAbort);
-    if (this.#waiting) {
-      const resolve = this.#waiting;
-      const fail = this.#fail!;
-      this.#waiting = this.#fail = undefined;
-      if (error !== undefined) fail(error);
-      else resolve({ value: undefined, done: true });
+    const waiters = this.#waiters.drain();
+    if (waiters.length > 0 && error !== undefined) this.#error = undefined;
+    for (const waiter of waiters) {
+      if (error !== undefined) waiter.reject(error);
+      else waiter.resolve({ value: undefined, done: true });
     }
   }
 
@@ -245,10 +255,7 @@ class MessageQueue implements MessageIterator, Listener {
         ? Promise.reject(error)
         : Promise.resolve({ value: undefined, done: true });
     }
-    return new Promise((resolve, reject) => {
-      this.#waiting = resolve;
-      this.#fail = reject;
-    });
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   async return(): Promise<IteratorResult<PubSubMessage>> {
@@ -284,9 +291,11 @@ class MessageQueue implements MessageIterator, Listener {
  */
 export class Subscription implements AsyncIterable<PubSubMessage> {
   #pubsub: PubSub;
-  #kind: Kind;
   /** Buffers messages from the moment of subscribing until a loop takes it. */
   #early: MessageQueue | undefined;
+  #released = false;
+  /** Channel, pattern or shard channel. */
+  readonly kind: SubscriptionKind;
   /** The channels (or patterns) of this subscription. */
   readonly names: readonly string[];
 
@@ -299,7 +308,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
    */
   constructor(pubsub: PubSub, kind: Kind, names: readonly string[]) {
     this.#pubsub = pubsub;
-    this.#kind = kind;
+    this.kind = kind;
     this.names = names;
     // Until someone iterates, keep only the newest messages (callback-only
     // users must neither be unsubscribed by an overflow nor hold many).
@@ -311,7 +320,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
 
   #iterate(options: IterateOptions): MessageIterator {
     const names = new Set(this.names);
-    const kind = this.#kind;
+    const kind = this.kind;
     const queue = this.#pubsub.iterate(
       (message) =>
         kind === "pattern"
@@ -320,7 +329,7 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
       options,
       () => this.unsubscribe(),
     );
-    (queue as MessageQueue).owner = { kind, names: this.names };
+    (queue as MessageQueue).owner = this;
     return queue;
   }
 
@@ -343,12 +352,15 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
   }
 
   /**
-   * Unsubscribes this subscription's names.
+   * Ends this subscription: its iterators end, and names no other
+   * subscription holds are unsubscribed.
    *
    * @returns Resolves once the server confirmed.
    */
   unsubscribe(): Promise<void> {
-    return this.#pubsub.unsubscribeKind(this.#kind, this.names);
+    if (this.#released) return Promise.resolve();
+    this.#released = true;
+    return this.#pubsub.release(this);
   }
 
   /** Iterates the messages (see `messages()`). */
@@ -381,11 +393,13 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   #connection: Connection | undefined;
   #clients = new Set<PubSubClient>();
   #listeners = new Set<Listener>();
-  #subscribed: Record<Kind, Set<string>> = {
-    channel: new Set(),
-    pattern: new Set(),
-    shard: new Set(),
+  /** Subscribed names, with how many subscriptions hold each. */
+  #subscribed: Record<Kind, Map<string, number>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
   };
+  #connectedBefore = false;
   #confirmWaiters: { kind: Kind; names: Set<string>; resolve(): void; reject(e: unknown): void }[] =
     [];
   #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
@@ -418,11 +432,29 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     this.#connection ??= this.#host.connect({
       subscriber: true,
       onPush: (frame) => this.#onFrame(frame),
-      onConnect: (attempt) => {
-        if (attempt > 0) this.#resubscribe();
+      onConnect: () => {
+        // Every connection after the first (a reconnect, or a new one after
+        // giving up) subscribes again to everything still held.
+        if (this.#connectedBefore) this.#resubscribe();
+        this.#connectedBefore = true;
       },
+      onDown: (error) => this.#onDown(error),
     });
     return this.#connection;
+  }
+
+  /** The connection gave up (or closed): iterations and waits end with the error. */
+  #onDown(error: Error) {
+    if (this.#closed) return;
+    for (const listener of this.#listeners) listener.end(error);
+    this.#listeners.clear();
+    const confirms = this.#confirmWaiters;
+    this.#confirmWaiters = [];
+    for (const waiter of confirms) waiter.reject(error);
+    const unsubscribes = this.#unsubscribeWaiters;
+    this.#unsubscribeWaiters = [];
+    for (const waiter of unsubscribes) waiter.resolve();
+    this.#report(error);
   }
 
   #resubscribe() {
@@ -434,7 +466,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
       this.#report(error);
     }
     for (const kind of ["channel", "pattern", "shard"] as Kind[]) {
-      const names = [...this.#subscribed[kind]];
+      const names = [...this.#subscribed[kind].keys()];
       if (names.length) {
         this.#connection?.sendNoReply([
           subscribeCommand[kind][0],
@@ -573,6 +605,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     }
     const connection = this.#connect();
     await connection.connect();
+    // Listen before sending: a message may follow the confirmation in the same read.
+    const subscription = new Subscription(this, kind, names);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const confirmed = new Promise<void>((resolve, reject) => {
       const waiter = { kind, names: new Set(names), resolve, reject };
@@ -589,14 +623,18 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         );
       }, confirmTimeout);
     });
-    for (const name of names) this.#subscribed[kind].add(name);
+    const held = this.#subscribed[kind];
+    for (const name of names) held.set(name, (held.get(name) ?? 0) + 1);
     connection.sendNoReply([subscribeCommand[kind][0], ...names.map((n) => this.#host.channel(n))]);
     try {
       await confirmed;
+    } catch (error) {
+      await subscription.unsubscribe().catch(() => {});
+      throw error;
     } finally {
       clearTimeout(timer);
     }
-    return new Subscription(this, kind, names);
+    return subscription;
   }
 
   /**
@@ -656,19 +694,53 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
    * @param names The names; none means all of that kind.
    * @returns Resolves once the server confirmed.
    */
-  async unsubscribeKind(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+  unsubscribeKind(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     const gone = new Set(names);
     for (const listener of this.#listeners) {
-      // Early buffers of these names end with them.
+      // Iterators of subscriptions to these names end with them.
       if ((listener as MessageQueue).ownedBy(kind, gone)) {
         listener.end();
         this.#listeners.delete(listener);
       }
     }
-    const targets = names.length ? [...names] : [...this.#subscribed[kind]];
-    const connection = this.#connection;
-    if (!connection || this.#closed || targets.length === 0) return;
+    const targets = names.length ? [...names] : [...this.#subscribed[kind].keys()];
     for (const name of targets) this.#subscribed[kind].delete(name);
+    return this.#sendUnsubscribe(kind, targets);
+  }
+
+  /**
+   * Ends one subscription: its iterators end; names no other subscription
+   * holds are unsubscribed (used by `Subscription.unsubscribe`).
+   *
+   * @param subscription The subscription.
+   * @returns Resolves once the server confirmed.
+   */
+  release(subscription: Subscription): Promise<void> {
+    for (const listener of this.#listeners) {
+      if ((listener as MessageQueue).owner === subscription) {
+        listener.end();
+        this.#listeners.delete(listener);
+      }
+    }
+    const held = this.#subscribed[subscription.kind];
+    const targets: string[] = [];
+    for (const name of subscription.names) {
+      const count = held.get(name);
+      if (count === undefined) continue;
+      if (count > 1) held.set(name, count - 1);
+      else {
+        held.delete(name);
+        targets.push(name);
+      }
+    }
+    return this.#sendUnsubscribe(subscription.kind, targets);
+  }
+
+  async #sendUnsubscribe(kind: Kind, targets: string[]): Promise<void> {
+    const connection = this.#connection;
+    // Not connected: the server holds none of our names; dropping them from
+    // the held set is enough (a reconnect subscribes only to what is held).
+    if (!connection || this.#closed || targets.length === 0 || !connection.ready) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done = new Promise<void>((resolve) => {
       const waiter = { kind, names: new Set(targets), resolve };
@@ -824,6 +896,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     for (const waiter of this.#unsubscribeWaiters) waiter.resolve();
     this.#confirmWaiters = [];
     this.#unsubscribeWaiters = [];
+    this.#host.closed?.();
     await this.#connection?.close(0);
   }
 

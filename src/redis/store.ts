@@ -9,7 +9,8 @@ import { ConnectionClosedError, ConnectionError, ReplyError, WatchError } from "
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { runtime } from "../transport/mod.ts";
 import type { Conn } from "../transport/types.ts";
-import type { Command, StoreOptions } from "../store.ts";
+import { type Command, Store, type StoreOptions } from "../store.ts";
+import { RemoteStore } from "../remote_store.ts";
 import type { StoreUrl } from "../url.ts";
 import {
   type CallOptions,
@@ -83,11 +84,21 @@ export interface RedisStoreOptions extends StoreOptions {
 const blockingPoolSize = 4;
 
 let members: [string, PropertyDescriptor][] | undefined;
-/** The store's own methods and getters, which views bind to the store. */
+/**
+ * The store-level methods and getters (of `RedisStore`, `RemoteStore` and
+ * `Store`, not the command methods in between), which views bind to the
+ * store because they read its private fields.
+ */
 function storeMembers(): [string, PropertyDescriptor][] {
-  members ??= Object.entries(Object.getOwnPropertyDescriptors(RedisStore.prototype)).filter(
-    ([name]) => !["constructor", "send", "sendBlocking", "replies", "key", "unkey"].includes(name),
-  );
+  if (members) return members;
+  const skip = new Set(["constructor", "send", "sendBlocking", "replies", "key", "unkey"]);
+  const found = new Map<string, PropertyDescriptor>();
+  for (const prototype of [Store.prototype, RemoteStore.prototype, RedisStore.prototype]) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+      if (!skip.has(name)) found.set(name, descriptor);
+    }
+  }
+  members = [...found];
   return members;
 }
 
@@ -112,7 +123,7 @@ export class RedisStore extends RedisCommands {
   #connection: Connection;
   #blockingIdle: Connection[] = [];
   #blockingBusy = new Set<Connection>();
-  #subscribers = new Set<Connection>();
+  #pubsubs = new Set<PubSub>();
   #closed = false;
   #replies: Replies;
   #options: RedisStoreOptions;
@@ -149,7 +160,8 @@ export class RedisStore extends RedisCommands {
       open,
       connectTimeout: numberOption(params.connectTimeout),
       commandTimeout: numberOption(params.timeout),
-      reconnect: this.#options.reconnect,
+      // `?reconnect=false` in the URL turns it off too.
+      reconnect: this.#options.reconnect ?? (params.reconnect === false ? false : undefined),
       maxOfflineCommands: numberOption(params.maxOfflineCommands),
       healthCheck: numberOption(params.healthCheck) ?? 30_000,
       onPush: this.#options.onPush,
@@ -587,13 +599,16 @@ export class RedisStore extends RedisCommands {
    * ```
    */
   pubsub(options?: PubSubOptions): PubSub {
+    if (this.#closed) {
+      throw new ConnectionClosedError("Cannot create a pubsub: the store is closed");
+    }
     const pubsub: PubSub = new PubSub({
       connect: (hooks) => {
         const connection = this.#newConnection(false, true);
         connection.configure(hooks);
-        this.#subscribers.add(connection);
         return connection;
       },
+      closed: () => this.#pubsubs.delete(pubsub),
       send: (args) => this.#connection.send(args, this.#replies.raw),
       publish: (channel, payload) =>
         this.#connection.send(["PUBLISH", channel, payload], this.#replies.integer),
@@ -601,6 +616,7 @@ export class RedisStore extends RedisCommands {
       channel: (name) => this.namespace + name,
       unchannel: (name) => this.unkey(name),
     }, options);
+    this.#pubsubs.add(pubsub);
     return pubsub;
   }
 
@@ -622,11 +638,16 @@ export class RedisStore extends RedisCommands {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const blocking = [...this.#blockingIdle, ...this.#blockingBusy, ...this.#subscribers];
-    this.#subscribers.clear();
+    const blocking = [...this.#blockingIdle, ...this.#blockingBusy];
+    const pubsubs = [...this.#pubsubs];
+    this.#pubsubs.clear();
     this.#blockingIdle = [];
     this.#blockingBusy.clear();
-    await Promise.all([this.#connection.close(), ...blocking.map((c) => c.close(0))]);
+    await Promise.all([
+      this.#connection.close(),
+      ...blocking.map((c) => c.close(0)),
+      ...pubsubs.map((p) => p.close()),
+    ]);
     await this.#options.onClose?.();
   }
 }

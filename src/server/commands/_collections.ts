@@ -1,8 +1,9 @@
 /**
- * Helpers shared by the hash, list, set and sorted-set families: Redis-exact
- * argument parsing (`getRangeLongFromObjectOrReply` and friends, blocking
- * timeouts, SCAN cursors and options), incremental container scans and
- * random sampling.
+ * Helpers shared by the hash, list, set and sorted-set families: typed key
+ * lookups, member removal, Redis-exact argument parsing
+ * (`getRangeLongFromObjectOrReply` and friends, blocking timeouts, SCAN
+ * cursors and options, the *MPOP and *RANDMEMBER arguments), incremental
+ * container scans, random sampling and storing a computed result.
  *
  * Every `parse*` helper that takes a `ReplyWriter` writes the error reply
  * itself and returns `null`, so callers only check for `null` and return.
@@ -12,6 +13,7 @@
 
 import type { ReplyWriter } from "../../protocol/reply_writer.ts";
 import {
+  isWord,
   NOT_INTEGER,
   parseInteger,
   POSITIVE_ERROR,
@@ -19,12 +21,91 @@ import {
   TIMEOUT_NEGATIVE,
   TIMEOUT_NOT_FLOAT,
   toKey,
+  WRONGTYPE,
 } from "../args.ts";
 import { globMatch } from "../glob.ts";
+import type { CommandContext, Entry, SetEntry, ZSetEntry } from "../types.ts";
 import { longDoubleToNumber, parseLongDouble, parseLongDoubleExact } from "./_long_double.ts";
+
+// `isOpt(bytes, word)`: true when `bytes` is the lowercase ASCII `word` in any case.
+export { isWord as isOpt } from "../args.ts";
 
 /** `LONG_MAX` as a bigint. */
 export const LONG_MAX = 9223372036854775807n;
+
+/** The entry type whose `type` tag is `T`. */
+export type EntryOf<T extends Entry["type"]> = Extract<Entry, { type: T }>;
+
+/**
+ * The entry under `key` when it holds a `type` value: `undefined` when the
+ * key is missing, `null` after replying WRONGTYPE.
+ */
+export function readEntry<T extends Entry["type"]>(
+  ctx: CommandContext,
+  key: string,
+  type: T,
+): EntryOf<T> | undefined | null {
+  const entry = ctx.db.get(key);
+  if (entry === undefined) return undefined;
+  if (entry.type !== type) {
+    ctx.reply.error(WRONGTYPE);
+    return null;
+  }
+  return entry as EntryOf<T>;
+}
+
+/** After removing elements: deletes `key` when its container is now empty (`size` 0), else touches it. */
+export function deleteOrTouch(ctx: CommandContext, key: string, size: number): void {
+  if (size === 0) ctx.db.delete(key);
+  else ctx.db.touch(key);
+}
+
+/** A container members can be removed from by name. */
+interface Removable {
+  delete(member: string): boolean;
+  readonly size: number;
+}
+
+/**
+ * HDEL, SREM and ZREM: removes `args[2..]` from the `type` container under
+ * `args[1]` (stopping once it is empty), deletes or touches the key, and
+ * replies how many were removed.
+ */
+export function removeMembers(ctx: CommandContext, type: "hash" | "set" | "zset"): void {
+  const args = ctx.args;
+  const key = toKey(args[1]);
+  const entry = readEntry(ctx, key, type);
+  if (entry === null) return;
+  if (entry === undefined) {
+    ctx.reply.integer(0);
+    return;
+  }
+  const container: Removable = entry.value;
+  let removed = 0;
+  for (let i = 2; i < args.length; i++) {
+    if (container.delete(toKey(args[i]))) {
+      removed++;
+      if (container.size === 0) break;
+    }
+  }
+  if (removed !== 0) deleteOrTouch(ctx, key, container.size);
+  ctx.reply.integer(removed);
+}
+
+/**
+ * Stores a computed set or sorted set under `destination` (deleting the key
+ * instead when it is empty) and replies its size, like the *STORE commands.
+ */
+export function storeResult(
+  ctx: CommandContext,
+  destination: string,
+  entry: SetEntry | ZSetEntry,
+): void {
+  const size = entry.value.size;
+  if (size !== 0) ctx.db.set(destination, entry);
+  else ctx.db.delete(destination);
+  ctx.reply.integer(size);
+}
 
 /**
  * Parses a 64-bit integer argument in `min..max` like Redis's
@@ -168,7 +249,7 @@ export function parseScanOptions(
   for (let i = from; i < args.length; i += 2) {
     const more = args.length - i - 1;
     const opt = args[i];
-    if (more >= 1 && isOpt(opt, "count")) {
+    if (more >= 1 && isWord(opt, "count")) {
       const value = parseLong(reply, args[i + 1]);
       if (value === null) return null;
       if (value < 1) {
@@ -176,7 +257,7 @@ export function parseScanOptions(
         return null;
       }
       count = value;
-    } else if (more >= 1 && isOpt(opt, "match")) {
+    } else if (more >= 1 && isWord(opt, "match")) {
       const p = toKey(args[i + 1]);
       pattern = p === "*" ? null : p;
     } else {
@@ -187,15 +268,27 @@ export function parseScanOptions(
   return { pattern, count };
 }
 
-/** True when `bytes` is `word` (lowercase ASCII) in any case. */
-export function isOpt(bytes: Uint8Array, word: string): boolean {
-  if (bytes.length !== word.length) return false;
-  for (let i = 0; i < bytes.length; i++) {
-    let c = bytes[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== word.charCodeAt(i)) return false;
+/**
+ * The start of HSCAN, SSCAN and ZSCAN (`key cursor [MATCH p] [COUNT n]`):
+ * the cursor, the `type` entry under `args[1]` and the options, or `null`
+ * once a reply is written (an error, or the empty scan of a missing key).
+ */
+export function startScan<T extends "hash" | "set" | "zset">(
+  ctx: CommandContext,
+  type: T,
+): { entry: EntryOf<T>; cursor: number; options: ScanOptions } | null {
+  const reply = ctx.reply;
+  const cursor = parseCursor(reply, ctx.args[2]);
+  if (cursor === null) return null;
+  const entry = readEntry(ctx, toKey(ctx.args[1]), type);
+  if (entry === null) return null;
+  if (entry === undefined) {
+    scanReplyHeader(reply, 0, 0);
+    return null;
   }
-  return true;
+  const options = parseScanOptions(reply, ctx.args, 3);
+  if (options === null) return null;
+  return { entry, cursor, options };
 }
 
 /** Containers up to this size are scanned in one call (like Redis's listpacks). */
@@ -267,6 +360,13 @@ export function scanReplyHeader(reply: ReplyWriter, cursor: number, n: number): 
   reply.arrayHeader(2);
   reply.bulk(String(cursor));
   reply.arrayHeader(n);
+}
+
+/** A uniformly random key of a non-empty `Map` or `Set`. */
+export function randomKey(container: Map<string, unknown> | Set<string>): string {
+  let skip = randomIndex(container.size);
+  for (const key of container.keys()) if (skip-- === 0) return key;
+  return container.keys().next().value!;
 }
 
 /** A uniformly random integer in `0..n-1`. */
@@ -355,8 +455,101 @@ export function parseDouble(bytes: Uint8Array): number | null {
 }
 
 /** True when an integer argument lies outside ±LONG_MAX/2 (HRANDFIELD/ZRANDMEMBER WITH...). */
-export function exceedsHalfLong(bytes: Uint8Array): boolean {
+function exceedsHalfLong(bytes: Uint8Array): boolean {
   const value = parseInteger(bytes);
   if (typeof value !== "bigint") return false;
   return value > LONG_MAX / 2n || value < -LONG_MAX / 2n;
+}
+
+/**
+ * Parses `key count [withWord]` of HRANDFIELD (`withvalues`) and ZRANDMEMBER
+ * (`withscores`) when a count is given, in Redis's order: the count, then
+ * the syntax, then the doubled count's range when `withWord` is present.
+ *
+ * @returns the count and whether `withWord` was given, or `null` after
+ * replying an error.
+ */
+export function parseRandomCount(
+  reply: ReplyWriter,
+  args: Uint8Array[],
+  withWord: string,
+): { count: number; withValues: boolean } | null {
+  const count = parseRangeLong(reply, args[2], -LONG_MAX, LONG_MAX);
+  if (count === null) return null;
+  if (args.length > 4 || (args.length === 4 && !isWord(args[3], withWord))) {
+    reply.error(SYNTAX_ERROR);
+    return null;
+  }
+  const withValues = args.length === 4;
+  if (withValues && exceedsHalfLong(args[2])) {
+    reply.error("ERR value is out of range");
+    return null;
+  }
+  return { count, withValues };
+}
+
+/** The parsed arguments of LMPOP, BLMPOP, ZMPOP and BZMPOP. */
+export interface MpopArgs {
+  /** The key arguments, as given. */
+  keyArgs: Uint8Array[];
+  /** 0 for the first of the two end words (LEFT, MIN), 1 for the second (RIGHT, MAX). */
+  where: number;
+  /** COUNT, default 1. */
+  count: number;
+}
+
+/**
+ * Parses `numkeys key... end [COUNT count]` from `args[numkeysIndex]` on,
+ * like Redis's `lmpopGenericCommand`/`zmpopGenericCommand`; `ends` names the
+ * two end words (`["left", "right"]` or `["min", "max"]`).
+ *
+ * @returns the arguments, or `null` after replying an error.
+ */
+export function parseMpop(
+  reply: ReplyWriter,
+  args: Uint8Array[],
+  numkeysIndex: number,
+  ends: readonly [string, string],
+): MpopArgs | null {
+  const numkeys = parseRangeLong(
+    reply,
+    args[numkeysIndex],
+    1n,
+    LONG_MAX,
+    "ERR numkeys should be greater than 0",
+  );
+  if (numkeys === null) return null;
+  const whereIndex = numkeysIndex + numkeys + 1;
+  if (whereIndex >= args.length) {
+    reply.error(SYNTAX_ERROR);
+    return null;
+  }
+  let where: number;
+  if (isWord(args[whereIndex], ends[0])) where = 0;
+  else if (isWord(args[whereIndex], ends[1])) where = 1;
+  else {
+    reply.error(SYNTAX_ERROR);
+    return null;
+  }
+  let count = -1;
+  for (let j = whereIndex + 1; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    if (count === -1 && more >= 1 && isWord(args[j], "count")) {
+      j++;
+      const parsed = parseRangeLong(
+        reply,
+        args[j],
+        1n,
+        LONG_MAX,
+        "ERR count should be greater than 0",
+      );
+      if (parsed === null) return null;
+      count = parsed;
+    } else {
+      reply.error(SYNTAX_ERROR);
+      return null;
+    }
+  }
+  if (count === -1) count = 1;
+  return { keyArgs: args.slice(numkeysIndex + 1, whereIndex), where, count };
 }

@@ -129,21 +129,9 @@ export function parseLongDoubleExact(bytes: Uint8Array): LongDouble | null {
   for (let j = 0; j < i; j++) if (bytes[j] >= 48 && bytes[j] <= 57) anyDigit = true;
   if (!anyDigit) return null;
   if (i < length) {
-    if ((bytes[i] | 32) !== 101) return null;
-    i++;
-    let expNegative = false;
-    if (i < length && (bytes[i] === 43 || bytes[i] === 45)) {
-      expNegative = bytes[i] === 45;
-      i++;
-    }
-    if (i >= length) return null;
-    let e = 0;
-    for (; i < length; i++) {
-      const c = bytes[i] - 48;
-      if (c < 0 || c > 9) return null;
-      if (e < 1e7) e = e * 10 + c;
-    }
-    scale += expNegative ? -e : e;
+    const e = parseExponent(bytes, i, 101); // 'e'
+    if (e === null) return null;
+    scale += e;
   }
   if (digits === 0n) return negative ? { negative, mant: 0n, exp: 0 } : ZERO;
   const magnitude = count + scale; // value ~ 10^magnitude
@@ -151,6 +139,32 @@ export function parseLongDoubleExact(bytes: Uint8Array): LongDouble | null {
   if (magnitude < -4952) return null; // underflow to zero (ERANGE)
   if (scale >= 0) return round(negative, digits * 10n ** BigInt(scale), 1n, 0);
   return round(negative, digits, 10n ** BigInt(-scale), 0);
+}
+
+/**
+ * The exponent that ends a number: the `marker` letter (lowercase char code,
+ * either case accepted) at `bytes[i]`, an optional sign, then digits up to
+ * the end of `bytes`; the magnitude stops growing past 1e7.
+ *
+ * @returns the signed exponent, or `null` when anything else is there.
+ */
+function parseExponent(bytes: Uint8Array, i: number, marker: number): number | null {
+  const length = bytes.length;
+  if ((bytes[i] | 32) !== marker) return null;
+  i++;
+  let negative = false;
+  if (i < length && (bytes[i] === 43 || bytes[i] === 45)) {
+    negative = bytes[i] === 45;
+    i++;
+  }
+  if (i >= length) return null;
+  let e = 0;
+  for (; i < length; i++) {
+    const c = bytes[i] - 48;
+    if (c < 0 || c > 9) return null;
+    if (e < 1e7) e = e * 10 + c;
+  }
+  return negative ? -e : e;
 }
 
 function parseHex(bytes: Uint8Array, i: number, negative: boolean): LongDouble | null {
@@ -173,21 +187,9 @@ function parseHex(bytes: Uint8Array, i: number, negative: boolean): LongDouble |
     break;
   }
   if (i < length) {
-    if ((bytes[i] | 32) !== 112) return null;
-    i++;
-    let expNegative = false;
-    if (i < length && (bytes[i] === 43 || bytes[i] === 45)) {
-      expNegative = bytes[i] === 45;
-      i++;
-    }
-    if (i >= length) return null;
-    let e = 0;
-    for (; i < length; i++) {
-      const c = bytes[i] - 48;
-      if (c < 0 || c > 9) return null;
-      if (e < 1e7) e = e * 10 + c;
-    }
-    exp += expNegative ? -e : e;
+    const e = parseExponent(bytes, i, 112); // 'p'
+    if (e === null) return null;
+    exp += e;
   }
   if (mant === 0n) return { negative, mant: 0n, exp: 0 };
   return round(negative, mant, 1n, exp);

@@ -14,24 +14,23 @@ import {
   NOT_INTEGER,
   OVERFLOW,
   parseInteger,
-  SYNTAX_ERROR,
   toKey,
   WRONGTYPE,
 } from "../args.ts";
+import { command, ONE_KEY } from "../define.ts";
 import { hashEntry } from "../keyspace.ts";
 import type { CommandContext, CommandSpec, HashEntry } from "../types.ts";
 import {
-  exceedsHalfLong,
-  isOpt,
-  LONG_MAX,
   matches,
-  parseCursor,
-  parseRangeLong,
-  parseScanOptions,
+  parseRandomCount,
   randomIndex,
+  randomKey,
+  readEntry,
+  removeMembers,
   sampleIndexes,
   scanContainer,
   scanReplyHeader,
+  startScan,
 } from "./_collections.ts";
 import {
   addLongDouble,
@@ -43,18 +42,9 @@ import {
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-/**
- * The hash under `ctx.args[1]`: the entry, `undefined` when missing, or
- * `null` after replying WRONGTYPE.
- */
+/** The hash under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
 function readHash(ctx: CommandContext, key: string): HashEntry | undefined | null {
-  const entry = ctx.db.get(key);
-  if (entry === undefined) return undefined;
-  if (entry.type !== "hash") {
-    ctx.reply.error(WRONGTYPE);
-    return null;
-  }
-  return entry;
+  return readEntry(ctx, key, "hash");
 }
 
 /** The hash under `key`, created (not yet stored) when missing; `null` after WRONGTYPE. */
@@ -137,30 +127,6 @@ function hmget(ctx: CommandContext): void {
     if (value === undefined) ctx.reply.nullBulk();
     else ctx.reply.bulk(value);
   }
-}
-
-function hdel(ctx: CommandContext): void {
-  const key = toKey(ctx.args[1]);
-  const entry = readHash(ctx, key);
-  if (entry === null) return;
-  if (entry === undefined) {
-    ctx.reply.integer(0);
-    return;
-  }
-  const args = ctx.args;
-  const map = entry.value;
-  let deleted = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (map.delete(toKey(args[i]))) {
-      deleted++;
-      if (map.size === 0) break;
-    }
-  }
-  if (deleted !== 0) {
-    if (map.size === 0) ctx.db.delete(key);
-    else ctx.db.touch(key);
-  }
-  ctx.reply.integer(deleted);
 }
 
 function hexists(ctx: CommandContext): void {
@@ -296,34 +262,13 @@ function hrandfield(ctx: CommandContext): void {
   if (args.length === 2) {
     const entry = readHash(ctx, toKey(args[1]));
     if (entry === null) return;
-    if (entry === undefined) {
-      reply.nullBulk();
-      return;
-    }
-    const map = entry.value;
-    let skip = randomIndex(map.size);
-    for (const field of map.keys()) {
-      if (skip-- === 0) {
-        reply.bulk(fieldBytes(field));
-        return;
-      }
-    }
+    if (entry === undefined) reply.nullBulk();
+    else reply.bulk(fieldBytes(randomKey(entry.value)));
     return;
   }
-  const count = parseRangeLong(reply, args[2], -LONG_MAX, LONG_MAX);
-  if (count === null) return;
-  let withValues = false;
-  if (args.length > 4 || (args.length === 4 && !isWithValues(args[3]))) {
-    reply.error(SYNTAX_ERROR);
-    return;
-  }
-  if (args.length === 4) {
-    withValues = true;
-    if (exceedsHalfLong(args[2])) {
-      reply.error("ERR value is out of range");
-      return;
-    }
-  }
+  const parsed = parseRandomCount(reply, args, "withvalues");
+  if (parsed === null) return;
+  const { count, withValues } = parsed;
   const entry = readHash(ctx, toKey(args[1]));
   if (entry === null) return;
   if (entry === undefined || count === 0) {
@@ -360,23 +305,12 @@ function hrandfield(ctx: CommandContext): void {
   for (const index of picked) writePair(fields[index], map.get(fields[index])!);
 }
 
-function isWithValues(bytes: Uint8Array): boolean {
-  return isOpt(bytes, "withvalues");
-}
-
 function hscan(ctx: CommandContext): void {
+  const scan = startScan(ctx, "hash");
+  if (scan === null) return;
+  const { cursor, options } = scan;
   const reply = ctx.reply;
-  const cursor = parseCursor(reply, ctx.args[2]);
-  if (cursor === null) return;
-  const entry = readHash(ctx, toKey(ctx.args[1]));
-  if (entry === null) return;
-  if (entry === undefined) {
-    scanReplyHeader(reply, 0, 0);
-    return;
-  }
-  const options = parseScanOptions(reply, ctx.args, 3);
-  if (options === null) return;
-  const map = entry.value;
+  const map = scan.entry.value;
   const [next, fields] = scanContainer(map, cursor, options.count);
   const out: string[] = [];
   for (const field of fields) {
@@ -395,92 +329,20 @@ const READ: CommandSpec["flags"] = ["readonly"];
 
 /** The hash commands. */
 export const hashCommands: readonly CommandSpec[] = [
-  {
-    name: "hset",
-    arity: -4,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => void hset(ctx, "hset"),
-  },
-  {
-    name: "hmset",
-    arity: -4,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => void hset(ctx, "hmset"),
-  },
-  { name: "hsetnx", arity: 4, flags: WRITE_FAST, firstKey: 1, lastKey: 1, step: 1, run: hsetnx },
-  { name: "hget", arity: 3, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: hget },
-  { name: "hmget", arity: -3, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: hmget },
-  {
-    name: "hdel",
-    arity: -3,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: hdel,
-  },
-  { name: "hexists", arity: 3, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: hexists },
-  { name: "hlen", arity: 2, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: hlen },
-  { name: "hstrlen", arity: 3, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: hstrlen },
-  {
-    name: "hkeys",
-    arity: 2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => hgetall(ctx, KEYS),
-  },
-  {
-    name: "hvals",
-    arity: 2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => hgetall(ctx, VALUES),
-  },
-  {
-    name: "hgetall",
-    arity: 2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => hgetall(ctx, KEYS | VALUES),
-  },
-  {
-    name: "hincrby",
-    arity: 4,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: hincrby,
-  },
-  {
-    name: "hincrbyfloat",
-    arity: 4,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: hincrbyfloat,
-  },
-  {
-    name: "hrandfield",
-    arity: -2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: hrandfield,
-  },
-  { name: "hscan", arity: -3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: hscan },
+  command("hset", -4, WRITE_FAST, ONE_KEY, (ctx) => void hset(ctx, "hset")),
+  command("hmset", -4, WRITE_FAST, ONE_KEY, (ctx) => void hset(ctx, "hmset")),
+  command("hsetnx", 4, WRITE_FAST, ONE_KEY, hsetnx),
+  command("hget", 3, READ_FAST, ONE_KEY, hget),
+  command("hmget", -3, READ_FAST, ONE_KEY, hmget),
+  command("hdel", -3, ["write", "fast"], ONE_KEY, (ctx) => removeMembers(ctx, "hash")),
+  command("hexists", 3, READ_FAST, ONE_KEY, hexists),
+  command("hlen", 2, READ_FAST, ONE_KEY, hlen),
+  command("hstrlen", 3, READ_FAST, ONE_KEY, hstrlen),
+  command("hkeys", 2, READ, ONE_KEY, (ctx) => hgetall(ctx, KEYS)),
+  command("hvals", 2, READ, ONE_KEY, (ctx) => hgetall(ctx, VALUES)),
+  command("hgetall", 2, READ, ONE_KEY, (ctx) => hgetall(ctx, KEYS | VALUES)),
+  command("hincrby", 4, WRITE_FAST, ONE_KEY, hincrby),
+  command("hincrbyfloat", 4, WRITE_FAST, ONE_KEY, hincrbyfloat),
+  command("hrandfield", -2, READ, ONE_KEY, hrandfield),
+  command("hscan", -3, READ, ONE_KEY, hscan),
 ];

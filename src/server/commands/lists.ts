@@ -14,18 +14,22 @@
 import { INDEX_OUT_OF_RANGE, NO_SUCH_KEY, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
 import type { Deque } from "../deque.ts";
 import { listEntry } from "../keyspace.ts";
+import { command, NO_KEYS, ONE_KEY } from "../define.ts";
 import type { CommandContext, CommandSpec, ListEntry } from "../types.ts";
 import {
+  deleteOrTouch,
   isOpt,
-  LONG_MAX,
   parseLong,
+  parseMpop,
   parsePositiveLong,
-  parseRangeLong,
   parseTimeout,
+  readEntry,
 } from "./_collections.ts";
 
+// The ends of a list, in the order `parseMpop` numbers LEFT and RIGHT.
 const HEAD = 0;
 const TAIL = 1;
+const LEFT_RIGHT = ["left", "right"] as const;
 
 /** Bytes equality. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -37,19 +41,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The list under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
 function readList(ctx: CommandContext, key: string): ListEntry | undefined | null {
-  const entry = ctx.db.get(key);
-  if (entry === undefined) return undefined;
-  if (entry.type !== "list") {
-    ctx.reply.error(WRONGTYPE);
-    return null;
-  }
-  return entry;
-}
-
-/** Deletes `key` when its list is empty, else touches it. */
-function afterRemove(ctx: CommandContext, key: string, list: Deque<Uint8Array>): void {
-  if (list.length === 0) ctx.db.delete(key);
-  else ctx.db.touch(key);
+  return readEntry(ctx, key, "list");
 }
 
 function push(ctx: CommandContext, where: number, onlyExisting: boolean): void {
@@ -114,7 +106,7 @@ function pop(ctx: CommandContext, where: number): void {
     reply.arrayHeader(n);
     for (let i = 0; i < n; i++) reply.bulk((where === HEAD ? list.popFront() : list.popBack())!);
   }
-  afterRemove(ctx, key, list);
+  deleteOrTouch(ctx, key, list.length);
 }
 
 function llen(ctx: CommandContext): void {
@@ -217,7 +209,7 @@ function ltrim(ctx: CommandContext): void {
       for (let i = 0; i < left; i++) list.popFront();
       for (let i = 0; i < right; i++) list.popBack();
     }
-    afterRemove(ctx, key, list);
+    deleteOrTouch(ctx, key, list.length);
   }
   reply.simple("OK");
 }
@@ -252,7 +244,7 @@ function lrem(ctx: CommandContext): void {
     }
     if (removed !== 0) list.replace(kept.reverse());
   }
-  if (removed !== 0) afterRemove(ctx, key, list);
+  if (removed !== 0) deleteOrTouch(ctx, key, list.length);
   ctx.reply.integer(removed);
 }
 
@@ -446,7 +438,7 @@ function popRangeWithKey(
   reply.bulk(keyBytes);
   reply.arrayHeader(n);
   for (let i = 0; i < n; i++) reply.bulk((where === HEAD ? list.popFront() : list.popBack())!);
-  afterRemove(ctx, key, list);
+  deleteOrTouch(ctx, key, list.length);
 }
 
 /** Pops one element from `key` and replies `[key, element]`. */
@@ -462,7 +454,7 @@ function popOneWithKey(
   ctx.reply.arrayHeader(2);
   ctx.reply.bulk(keyBytes);
   ctx.reply.bulk(value);
-  afterRemove(ctx, key, list);
+  deleteOrTouch(ctx, key, list.length);
 }
 
 /**
@@ -579,46 +571,12 @@ function brpoplpush(ctx: CommandContext): void {
 
 /** LMPOP (`numkeysIndex` 1) and BLMPOP (`numkeysIndex` 2). */
 function lmpop(ctx: CommandContext, numkeysIndex: number, blocking: boolean): void {
-  const args = ctx.args;
   const reply = ctx.reply;
-  const numkeys = parseRangeLong(
-    reply,
-    args[numkeysIndex],
-    1n,
-    LONG_MAX,
-    "ERR numkeys should be greater than 0",
-  );
-  if (numkeys === null) return;
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= args.length) {
-    reply.error(SYNTAX_ERROR);
-    return;
-  }
-  const where = parseWhere(ctx, args[whereIndex]);
-  if (where === -1) return;
-  let count = -1;
-  for (let j = whereIndex + 1; j < args.length; j++) {
-    const more = args.length - 1 - j;
-    if (count === -1 && more >= 1 && isOpt(args[j], "count")) {
-      j++;
-      const parsed = parseRangeLong(
-        reply,
-        args[j],
-        1n,
-        LONG_MAX,
-        "ERR count should be greater than 0",
-      );
-      if (parsed === null) return;
-      count = parsed;
-    } else {
-      reply.error(SYNTAX_ERROR);
-      return;
-    }
-  }
-  if (count === -1) count = 1;
-  const keyArgs = args.slice(numkeysIndex + 1, whereIndex);
+  const parsed = parseMpop(reply, ctx.args, numkeysIndex, LEFT_RIGHT);
+  if (parsed === null) return;
+  const { keyArgs, where, count } = parsed;
   if (blocking) {
-    const timeout = parseTimeout(reply, args[1]);
+    const timeout = parseTimeout(reply, ctx.args[1]);
     if (timeout === null) return;
     blockingPop(ctx, keyArgs, where, count, timeout);
     return;
@@ -635,154 +593,26 @@ const BLOCKING: CommandSpec["flags"] = ["write", "noscript", "blocking"];
 
 /** The list commands. */
 export const listCommands: readonly CommandSpec[] = [
-  {
-    name: "lpush",
-    arity: -3,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => push(ctx, HEAD, false),
-  },
-  {
-    name: "rpush",
-    arity: -3,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => push(ctx, TAIL, false),
-  },
-  {
-    name: "lpushx",
-    arity: -3,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => push(ctx, HEAD, true),
-  },
-  {
-    name: "rpushx",
-    arity: -3,
-    flags: WRITE_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => push(ctx, TAIL, true),
-  },
-  {
-    name: "lpop",
-    arity: -2,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => pop(ctx, HEAD),
-  },
-  {
-    name: "rpop",
-    arity: -2,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: (ctx) => pop(ctx, TAIL),
-  },
-  { name: "llen", arity: 2, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: llen },
-  { name: "lindex", arity: 3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lindex },
-  {
-    name: "lset",
-    arity: 4,
-    flags: ["write", "denyoom"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: lset,
-  },
-  { name: "lrange", arity: 4, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lrange },
-  { name: "ltrim", arity: 4, flags: WRITE, firstKey: 1, lastKey: 1, step: 1, run: ltrim },
-  { name: "lrem", arity: 4, flags: WRITE, firstKey: 1, lastKey: 1, step: 1, run: lrem },
-  {
-    name: "linsert",
-    arity: 5,
-    flags: ["write", "denyoom"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: linsert,
-  },
-  { name: "lpos", arity: -3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: lpos },
-  {
-    name: "lmove",
-    arity: 5,
-    flags: ["write", "denyoom"],
-    firstKey: 1,
-    lastKey: 2,
-    step: 1,
-    run: lmoveCommand,
-  },
-  {
-    name: "rpoplpush",
-    arity: 3,
-    flags: ["write", "denyoom"],
-    firstKey: 1,
-    lastKey: 2,
-    step: 1,
-    run: (ctx) => lmove(ctx, TAIL, HEAD),
-  },
-  {
-    name: "lmpop",
-    arity: -4,
-    flags: WRITE,
-    firstKey: 0,
-    lastKey: 0,
-    step: 0,
-    run: (ctx) => lmpop(ctx, 1, false),
-  },
-  {
-    name: "blpop",
-    arity: -3,
-    flags: BLOCKING,
-    firstKey: 1,
-    lastKey: -2,
-    step: 1,
-    run: (ctx) => bpop(ctx, HEAD),
-  },
-  {
-    name: "brpop",
-    arity: -3,
-    flags: BLOCKING,
-    firstKey: 1,
-    lastKey: -2,
-    step: 1,
-    run: (ctx) => bpop(ctx, TAIL),
-  },
-  {
-    name: "blmove",
-    arity: 6,
-    flags: ["write", "denyoom", "noscript", "blocking"],
-    firstKey: 1,
-    lastKey: 2,
-    step: 1,
-    run: blmove,
-  },
-  {
-    name: "brpoplpush",
-    arity: 4,
-    flags: ["write", "denyoom", "noscript", "blocking"],
-    firstKey: 1,
-    lastKey: 2,
-    step: 1,
-    run: brpoplpush,
-  },
-  {
-    name: "blmpop",
-    arity: -5,
-    flags: BLOCKING,
-    firstKey: 0,
-    lastKey: 0,
-    step: 0,
-    run: (ctx) => lmpop(ctx, 2, true),
-  },
+  command("lpush", -3, WRITE_FAST, ONE_KEY, (ctx) => push(ctx, HEAD, false)),
+  command("rpush", -3, WRITE_FAST, ONE_KEY, (ctx) => push(ctx, TAIL, false)),
+  command("lpushx", -3, WRITE_FAST, ONE_KEY, (ctx) => push(ctx, HEAD, true)),
+  command("rpushx", -3, WRITE_FAST, ONE_KEY, (ctx) => push(ctx, TAIL, true)),
+  command("lpop", -2, ["write", "fast"], ONE_KEY, (ctx) => pop(ctx, HEAD)),
+  command("rpop", -2, ["write", "fast"], ONE_KEY, (ctx) => pop(ctx, TAIL)),
+  command("llen", 2, READ_FAST, ONE_KEY, llen),
+  command("lindex", 3, READ, ONE_KEY, lindex),
+  command("lset", 4, ["write", "denyoom"], ONE_KEY, lset),
+  command("lrange", 4, READ, ONE_KEY, lrange),
+  command("ltrim", 4, WRITE, ONE_KEY, ltrim),
+  command("lrem", 4, WRITE, ONE_KEY, lrem),
+  command("linsert", 5, ["write", "denyoom"], ONE_KEY, linsert),
+  command("lpos", -3, READ, ONE_KEY, lpos),
+  command("lmove", 5, ["write", "denyoom"], [1, 2, 1], lmoveCommand),
+  command("rpoplpush", 3, ["write", "denyoom"], [1, 2, 1], (ctx) => lmove(ctx, TAIL, HEAD)),
+  command("lmpop", -4, WRITE, NO_KEYS, (ctx) => lmpop(ctx, 1, false)),
+  command("blpop", -3, BLOCKING, [1, -2, 1], (ctx) => bpop(ctx, HEAD)),
+  command("brpop", -3, BLOCKING, [1, -2, 1], (ctx) => bpop(ctx, TAIL)),
+  command("blmove", 6, ["write", "denyoom", "noscript", "blocking"], [1, 2, 1], blmove),
+  command("brpoplpush", 4, ["write", "denyoom", "noscript", "blocking"], [1, 2, 1], brpoplpush),
+  command("blmpop", -5, BLOCKING, NO_KEYS, (ctx) => lmpop(ctx, 2, true)),
 ];

@@ -462,8 +462,20 @@ function writeCommandInfo(ctx: CommandContext, name: string): void {
   const reply = ctx.reply;
   if (cmd === undefined) return reply.nullBulk();
   const spec = cmd.spec;
+  writeInfoHead(ctx, spec.name, spec);
+  const subs = spec.subcommands ?? [];
+  reply.arrayHeader(subs.length);
+  for (const sub of subs) {
+    writeInfoHead(ctx, `${spec.name}|${sub.name}`, sub);
+    reply.arrayHeader(0);
+  }
+}
+
+/** A COMMAND INFO entry's `*10` header and first nine fields; the caller writes the subcommands. */
+function writeInfoHead(ctx: CommandContext, fullName: string, spec: CommandSpec): void {
+  const reply = ctx.reply;
   reply.arrayHeader(10);
-  reply.bulk(spec.name);
+  reply.bulk(fullName);
   reply.integer(spec.arity);
   reply.setHeader(spec.flags.length);
   for (const flag of spec.flags) reply.simple(flag);
@@ -473,22 +485,6 @@ function writeCommandInfo(ctx: CommandContext, name: string): void {
   reply.setHeader(0);
   reply.arrayHeader(0);
   reply.arrayHeader(0);
-  const subs = spec.subcommands ?? [];
-  reply.arrayHeader(subs.length);
-  for (const sub of subs) {
-    reply.arrayHeader(10);
-    reply.bulk(`${spec.name}|${sub.name}`);
-    reply.integer(sub.arity);
-    reply.setHeader(sub.flags.length);
-    for (const flag of sub.flags) reply.simple(flag);
-    reply.integer(sub.firstKey);
-    reply.integer(sub.lastKey);
-    reply.integer(sub.step);
-    reply.setHeader(0);
-    reply.arrayHeader(0);
-    reply.arrayHeader(0);
-    reply.arrayHeader(0);
-  }
 }
 
 const commandCommand = command("command", -1, ["loading", "stale"], NO_KEYS, (ctx) => {

@@ -11,20 +11,25 @@
  */
 
 import { fromKey, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
+import { ALL_KEYS, command, NO_KEYS, ONE_KEY } from "../define.ts";
 import { setEntry } from "../keyspace.ts";
 import type { CommandContext, CommandSpec, SetEntry } from "../types.ts";
 import {
+  deleteOrTouch,
   isOpt,
   LONG_MAX,
   matches,
-  parseCursor,
   parsePositiveLong,
   parseRangeLong,
-  parseScanOptions,
   randomIndex,
+  randomKey,
+  readEntry,
+  removeMembers,
   sampleIndexes,
   scanContainer,
   scanReplyHeader,
+  startScan,
+  storeResult,
 } from "./_collections.ts";
 
 /** Redis's `set-max-intset-entries`. */
@@ -71,13 +76,7 @@ export function orderedMembers(set: Set<string>): Iterable<string> {
 
 /** The set under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
 function readSet(ctx: CommandContext, key: string): SetEntry | undefined | null {
-  const entry = ctx.db.get(key);
-  if (entry === undefined) return undefined;
-  if (entry.type !== "set") {
-    ctx.reply.error(WRONGTYPE);
-    return null;
-  }
-  return entry;
+  return readEntry(ctx, key, "set");
 }
 
 function writeMembers(ctx: CommandContext, members: Iterable<string>, size: number): void {
@@ -107,30 +106,6 @@ function sadd(ctx: CommandContext): void {
     if (added !== 0) ctx.db.touch(key);
   }
   ctx.reply.integer(added);
-}
-
-function srem(ctx: CommandContext): void {
-  const args = ctx.args;
-  const key = toKey(args[1]);
-  const entry = readSet(ctx, key);
-  if (entry === null) return;
-  if (entry === undefined) {
-    ctx.reply.integer(0);
-    return;
-  }
-  const set = entry.value;
-  let removed = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (set.delete(toKey(args[i]))) {
-      removed++;
-      if (set.size === 0) break;
-    }
-  }
-  if (removed !== 0) {
-    if (set.size === 0) ctx.db.delete(key);
-    else ctx.db.touch(key);
-  }
-  ctx.reply.integer(removed);
 }
 
 function smembers(ctx: CommandContext): void {
@@ -165,13 +140,6 @@ function scard(ctx: CommandContext): void {
   ctx.reply.integer(entry?.value.size ?? 0);
 }
 
-/** A uniformly random member of a non-empty set. */
-function randomMember(set: Set<string>): string {
-  let skip = randomIndex(set.size);
-  for (const member of set) if (skip-- === 0) return member;
-  return set.values().next().value!;
-}
-
 function spop(ctx: CommandContext): void {
   const args = ctx.args;
   const reply = ctx.reply;
@@ -191,10 +159,9 @@ function spop(ctx: CommandContext): void {
     return;
   }
   const set = entry.value;
-  const member = randomMember(set);
+  const member = randomKey(set);
   set.delete(member);
-  if (set.size === 0) ctx.db.delete(key);
-  else ctx.db.touch(key);
+  deleteOrTouch(ctx, key, set.size);
   reply.bulk(fromKey(member));
 }
 
@@ -243,7 +210,7 @@ function srandmember(ctx: CommandContext): void {
     const entry = readSet(ctx, toKey(args[1]));
     if (entry === null) return;
     if (entry === undefined) reply.nullBulk();
-    else reply.bulk(fromKey(randomMember(entry.value)));
+    else reply.bulk(fromKey(randomKey(entry.value)));
     return;
   }
   const value = parseRangeLong(reply, args[2], -LONG_MAX, LONG_MAX);
@@ -262,7 +229,7 @@ function srandmember(ctx: CommandContext): void {
     const members = count === 1 ? null : [...set];
     reply.arrayHeader(count);
     for (let i = 0; i < count; i++) {
-      reply.bulk(fromKey(members === null ? randomMember(set) : members[randomIndex(size)]));
+      reply.bulk(fromKey(members === null ? randomKey(set) : members[randomIndex(size)]));
     }
     return;
   }
@@ -298,8 +265,7 @@ function smove(ctx: CommandContext): void {
     ctx.reply.integer(0);
     return;
   }
-  if (source.value.size === 0) ctx.db.delete(sourceKey);
-  else ctx.db.touch(sourceKey);
+  deleteOrTouch(ctx, sourceKey, source.value.size);
   if (destination === undefined) {
     const created = setEntry();
     created.value.add(member);
@@ -333,16 +299,6 @@ function lookupSets(
     sets.push(entry.value);
   }
   return sets;
-}
-
-/** Stores `result` under `destination` (deleting it when empty) and replies its size. */
-function storeResult(ctx: CommandContext, destination: string, result: Set<string>): void {
-  if (result.size > 0) {
-    ctx.db.set(destination, setEntry(result));
-  } else {
-    ctx.db.delete(destination);
-  }
-  ctx.reply.integer(result.size);
 }
 
 /** SINTER, SINTERSTORE and SINTERCARD. */
@@ -388,7 +344,7 @@ function sinterGeneric(
     }
   }
   if (cardinalityOnly) reply.integer(cardinality);
-  else if (destination !== null) storeResult(ctx, destination, new Set(result));
+  else if (destination !== null) storeResult(ctx, destination, setEntry(new Set(result)));
   else writeMembers(ctx, result, result.length);
 }
 
@@ -425,7 +381,7 @@ function sunionDiffGeneric(
       }
     }
   }
-  if (destination !== null) storeResult(ctx, destination, result);
+  if (destination !== null) storeResult(ctx, destination, setEntry(result));
   else writeMembers(ctx, orderedMembers(result), result.size);
 }
 
@@ -461,18 +417,11 @@ function sintercard(ctx: CommandContext): void {
 }
 
 function sscan(ctx: CommandContext): void {
+  const scan = startScan(ctx, "set");
+  if (scan === null) return;
+  const { cursor, options } = scan;
   const reply = ctx.reply;
-  const cursor = parseCursor(reply, ctx.args[2]);
-  if (cursor === null) return;
-  const entry = readSet(ctx, toKey(ctx.args[1]));
-  if (entry === null) return;
-  if (entry === undefined) {
-    scanReplyHeader(reply, 0, 0);
-    return;
-  }
-  const options = parseScanOptions(reply, ctx.args, 3);
-  if (options === null) return;
-  const set = entry.value;
+  const set = scan.entry.value;
   let next = 0;
   let members = orderedMembers(set);
   if (members === set) [next, members] = scanContainer(set, cursor, options.count);
@@ -489,125 +438,57 @@ const WRITE: CommandSpec["flags"] = ["write", "denyoom"];
 
 /** The set commands. */
 export const setCommands: readonly CommandSpec[] = [
-  { name: "sadd", arity: -3, flags: WRITE_FAST, firstKey: 1, lastKey: 1, step: 1, run: sadd },
-  {
-    name: "srem",
-    arity: -3,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: srem,
-  },
-  { name: "smembers", arity: 2, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: smembers },
-  {
-    name: "sismember",
-    arity: 3,
-    flags: READ_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: sismember,
-  },
-  {
-    name: "smismember",
-    arity: -3,
-    flags: READ_FAST,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: smismember,
-  },
-  { name: "scard", arity: 2, flags: READ_FAST, firstKey: 1, lastKey: 1, step: 1, run: scard },
-  {
-    name: "spop",
-    arity: -2,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: spop,
-  },
-  {
-    name: "srandmember",
-    arity: -2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: 1,
-    step: 1,
-    run: srandmember,
-  },
-  {
-    name: "smove",
-    arity: 4,
-    flags: ["write", "fast"],
-    firstKey: 1,
-    lastKey: 2,
-    step: 1,
-    run: smove,
-  },
-  {
-    name: "sinter",
-    arity: -2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sinterGeneric(ctx, ctx.args.slice(1), null, false, 0),
-  },
-  {
-    name: "sintercard",
-    arity: -3,
-    flags: READ,
-    firstKey: 0,
-    lastKey: 0,
-    step: 0,
-    run: sintercard,
-  },
-  {
-    name: "sinterstore",
-    arity: -3,
-    flags: WRITE,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sinterGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), false, 0),
-  },
-  {
-    name: "sunion",
-    arity: -2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(1), null, UNION),
-  },
-  {
-    name: "sunionstore",
-    arity: -3,
-    flags: WRITE,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), UNION),
-  },
-  {
-    name: "sdiff",
-    arity: -2,
-    flags: READ,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(1), null, DIFF),
-  },
-  {
-    name: "sdiffstore",
-    arity: -3,
-    flags: WRITE,
-    firstKey: 1,
-    lastKey: -1,
-    step: 1,
-    run: (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), DIFF),
-  },
-  { name: "sscan", arity: -3, flags: READ, firstKey: 1, lastKey: 1, step: 1, run: sscan },
+  command("sadd", -3, WRITE_FAST, ONE_KEY, sadd),
+  command("srem", -3, ["write", "fast"], ONE_KEY, (ctx) => removeMembers(ctx, "set")),
+  command("smembers", 2, READ, ONE_KEY, smembers),
+  command("sismember", 3, READ_FAST, ONE_KEY, sismember),
+  command("smismember", -3, READ_FAST, ONE_KEY, smismember),
+  command("scard", 2, READ_FAST, ONE_KEY, scard),
+  command("spop", -2, ["write", "fast"], ONE_KEY, spop),
+  command("srandmember", -2, READ, ONE_KEY, srandmember),
+  command("smove", 4, ["write", "fast"], [1, 2, 1], smove),
+  command(
+    "sinter",
+    -2,
+    READ,
+    ALL_KEYS,
+    (ctx) => sinterGeneric(ctx, ctx.args.slice(1), null, false, 0),
+  ),
+  command("sintercard", -3, READ, NO_KEYS, sintercard),
+  command(
+    "sinterstore",
+    -3,
+    WRITE,
+    ALL_KEYS,
+    (ctx) => sinterGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), false, 0),
+  ),
+  command(
+    "sunion",
+    -2,
+    READ,
+    ALL_KEYS,
+    (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(1), null, UNION),
+  ),
+  command(
+    "sunionstore",
+    -3,
+    WRITE,
+    ALL_KEYS,
+    (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), UNION),
+  ),
+  command(
+    "sdiff",
+    -2,
+    READ,
+    ALL_KEYS,
+    (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(1), null, DIFF),
+  ),
+  command(
+    "sdiffstore",
+    -3,
+    WRITE,
+    ALL_KEYS,
+    (ctx) => sunionDiffGeneric(ctx, ctx.args.slice(2), toKey(ctx.args[1]), DIFF),
+  ),
+  command("sscan", -3, READ, ONE_KEY, sscan),
 ];

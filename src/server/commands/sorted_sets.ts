@@ -11,49 +11,42 @@
  * @module
  */
 
-import { formatDouble17g } from "../../protocol/reply_writer.ts";
+import { formatDouble17g, type ReplyWriter } from "../../protocol/reply_writer.ts";
 import { fromKey, NOT_FLOAT, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
+import { command, NO_KEYS, ONE_KEY } from "../define.ts";
 import { zsetEntry } from "../keyspace.ts";
 import { SortedSet } from "../sorted_set.ts";
 import type { CommandContext, CommandSpec, ZSetEntry } from "../types.ts";
 import {
-  exceedsHalfLong,
+  deleteOrTouch,
   isOpt,
-  LONG_MAX,
   matches,
-  parseCursor,
   parseDouble,
   parseLong,
+  parseMpop,
   parsePositiveLong,
-  parseRangeLong,
-  parseScanOptions,
+  parseRandomCount,
   parseTimeout,
   randomIndex,
+  readEntry,
+  removeMembers,
   sampleIndexes,
   scanContainer,
   scanReplyHeader,
+  startScan,
+  storeResult,
   strtod,
 } from "./_collections.ts";
 import { orderedMembers } from "./sets.ts";
 
+// The ends of a zset, in the order `parseMpop` numbers MIN and MAX.
 const MIN = 0;
 const MAX = 1;
+const MIN_MAX = ["min", "max"] as const;
 
 /** The zset under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
 function readZset(ctx: CommandContext, key: string): ZSetEntry | undefined | null {
-  const entry = ctx.db.get(key);
-  if (entry === undefined) return undefined;
-  if (entry.type !== "zset") {
-    ctx.reply.error(WRONGTYPE);
-    return null;
-  }
-  return entry;
-}
-
-/** Deletes `key` when its zset is empty, else touches it. */
-function afterRemove(ctx: CommandContext, key: string, zset: SortedSet): void {
-  if (zset.size === 0) ctx.db.delete(key);
-  else ctx.db.touch(key);
+  return readEntry(ctx, key, "zset");
 }
 
 // ---------------------------------------------------------------------------
@@ -212,27 +205,6 @@ function zcard(ctx: CommandContext): void {
   ctx.reply.integer(entry?.value.size ?? 0);
 }
 
-function zrem(ctx: CommandContext): void {
-  const key = toKey(ctx.args[1]);
-  const entry = readZset(ctx, key);
-  if (entry === null) return;
-  if (entry === undefined) {
-    ctx.reply.integer(0);
-    return;
-  }
-  const args = ctx.args;
-  const zset = entry.value;
-  let deleted = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (zset.delete(toKey(args[i]))) {
-      deleted++;
-      if (zset.size === 0) break;
-    }
-  }
-  if (deleted !== 0) afterRemove(ctx, key, zset);
-  ctx.reply.integer(deleted);
-}
-
 function zrank(ctx: CommandContext, reverse: boolean): void {
   const args = ctx.args;
   const reply = ctx.reply;
@@ -347,6 +319,63 @@ const SCORE = 1;
 const LEX = 2;
 const AUTO = -1;
 
+/** The bounds of a range by rank, score or lex; only the fields of its type are set. */
+interface RangeBounds {
+  /** RANK: the start index as given. */
+  start: number;
+  /** RANK: the end index as given. */
+  end: number;
+  score: ScoreRange | null;
+  lexMin: LexBound | null;
+  lexMax: LexBound | null;
+}
+
+/** Parses the `min` and `max` arguments of a `type` range; `null` after replying an error. */
+function parseRangeBounds(
+  reply: ReplyWriter,
+  type: number,
+  min: Uint8Array,
+  max: Uint8Array,
+): RangeBounds | null {
+  const bounds: RangeBounds = { start: 0, end: 0, score: null, lexMin: null, lexMax: null };
+  if (type === RANK) {
+    const start = parseLong(reply, min);
+    if (start === null) return null;
+    const end = parseLong(reply, max);
+    if (end === null) return null;
+    bounds.start = start;
+    bounds.end = end;
+  } else if (type === SCORE) {
+    bounds.score = parseScoreRange(min, max);
+    if (bounds.score === null) {
+      reply.error("ERR min or max is not a float");
+      return null;
+    }
+  } else {
+    bounds.lexMin = parseLexBound(min);
+    bounds.lexMax = bounds.lexMin === null ? null : parseLexBound(max);
+    if (bounds.lexMin === null || bounds.lexMax === null) {
+      reply.error("ERR min or max not valid string range item");
+      return null;
+    }
+  }
+  return bounds;
+}
+
+/** Ascending ranks `[first, last]` of a `type` range in `zset`, or `null` when it is empty. */
+function rangeRanks(zset: SortedSet, type: number, bounds: RangeBounds): [number, number] | null {
+  if (type === SCORE) return scoreRankRange(zset, bounds.score!);
+  if (type === LEX) return lexRankRange(zset, bounds.lexMin!, bounds.lexMax!);
+  // By rank: negative indexes count from the end, then clamp like Redis.
+  const size = zset.size;
+  let { start, end } = bounds;
+  if (start < 0) start += size;
+  if (end < 0) end += size;
+  if (start < 0) start = 0;
+  if (start > end || start >= size) return null;
+  return [start, Math.min(end, size - 1)];
+}
+
 /** Where a range result goes: the client, or a destination zset. */
 interface RangeTarget {
   /** Destination key for ZRANGESTORE, `null` to reply. */
@@ -361,14 +390,9 @@ function emitRange(
   withScores: boolean,
 ): void {
   if (target.destination !== null) {
-    if (items.length !== 0) {
-      const zset = new SortedSet();
-      for (const [member, score] of items) zset.add(member, score);
-      ctx.db.set(target.destination, zsetEntry(zset));
-    } else {
-      ctx.db.delete(target.destination);
-    }
-    ctx.reply.integer(items.length);
+    const zset = new SortedSet();
+    for (const [member, score] of items) zset.add(member, score);
+    storeResult(ctx, target.destination, zsetEntry(zset));
     return;
   }
   writePairs(ctx, items, withScores);
@@ -445,32 +469,8 @@ function zrangeGeneric(
     return;
   }
   if (reverse && rangeType !== RANK) [minIndex, maxIndex] = [maxIndex, minIndex];
-  let start = 0;
-  let end = 0;
-  let scoreRange: ScoreRange | null = null;
-  let lexMin: LexBound | null = null;
-  let lexMax: LexBound | null = null;
-  if (rangeType === RANK) {
-    const s = parseLong(reply, args[minIndex]);
-    if (s === null) return;
-    const e = parseLong(reply, args[maxIndex]);
-    if (e === null) return;
-    start = s;
-    end = e;
-  } else if (rangeType === SCORE) {
-    scoreRange = parseScoreRange(args[minIndex], args[maxIndex]);
-    if (scoreRange === null) {
-      reply.error("ERR min or max is not a float");
-      return;
-    }
-  } else {
-    lexMin = parseLexBound(args[minIndex]);
-    lexMax = lexMin === null ? null : parseLexBound(args[maxIndex]);
-    if (lexMin === null || lexMax === null) {
-      reply.error("ERR min or max not valid string range item");
-      return;
-    }
-  }
+  const bounds = parseRangeBounds(reply, rangeType, args[minIndex], args[maxIndex]);
+  if (bounds === null) return;
   const target: RangeTarget = { destination: store ? toKey(args[1]) : null };
   const entry = readZset(ctx, toKey(args[argStart]));
   if (entry === null) return;
@@ -480,25 +480,18 @@ function zrangeGeneric(
     return;
   }
   const zset = entry.value;
+  const ranks = rangeRanks(zset, rangeType, bounds);
   let items: [string, number][];
-  if (rangeType === RANK) {
-    const size = zset.size;
-    if (start < 0) start += size;
-    if (end < 0) end += size;
-    if (start < 0) start = 0;
-    if (start > end || start >= size) {
-      items = [];
-    } else {
-      if (end >= size) end = size - 1;
-      items = reverse
-        ? zset.range(size - 1 - end, size - 1 - start, true)
-        : zset.range(start, end, false);
-    }
-  } else {
-    const ranks = rangeType === SCORE
-      ? scoreRankRange(zset, scoreRange!)
-      : lexRankRange(zset, lexMin!, lexMax!);
+  if (rangeType !== RANK) {
     items = limitedRange(zset, ranks, offset, limit, reverse);
+  } else if (ranks === null) {
+    items = [];
+  } else {
+    // A reversed rank range counts from the highest rank.
+    const last = zset.size - 1;
+    items = reverse
+      ? zset.range(last - ranks[1], last - ranks[0], true)
+      : zset.range(ranks[0], ranks[1], false);
   }
   emitRange(ctx, target, items, withScores);
 }
@@ -527,60 +520,21 @@ function limitedRange(
   return zset.range(first, last, reverse);
 }
 
-function zcount(ctx: CommandContext): void {
-  const range = parseScoreRange(ctx.args[2], ctx.args[3]);
-  if (range === null) {
-    ctx.reply.error("ERR min or max is not a float");
-    return;
-  }
+/** ZCOUNT (`type` SCORE) and ZLEXCOUNT (`type` LEX). */
+function zcount(ctx: CommandContext, type: number): void {
+  const bounds = parseRangeBounds(ctx.reply, type, ctx.args[2], ctx.args[3]);
+  if (bounds === null) return;
   const entry = readZset(ctx, toKey(ctx.args[1]));
   if (entry === null) return;
-  const ranks = entry === undefined ? null : scoreRankRange(entry.value, range);
-  ctx.reply.integer(ranks === null ? 0 : ranks[1] - ranks[0] + 1);
-}
-
-function zlexcount(ctx: CommandContext): void {
-  const min = parseLexBound(ctx.args[2]);
-  const max = min === null ? null : parseLexBound(ctx.args[3]);
-  if (min === null || max === null) {
-    ctx.reply.error("ERR min or max not valid string range item");
-    return;
-  }
-  const entry = readZset(ctx, toKey(ctx.args[1]));
-  if (entry === null) return;
-  const ranks = entry === undefined ? null : lexRankRange(entry.value, min, max);
+  const ranks = entry === undefined ? null : rangeRanks(entry.value, type, bounds);
   ctx.reply.integer(ranks === null ? 0 : ranks[1] - ranks[0] + 1);
 }
 
 function zremrange(ctx: CommandContext, type: number): void {
   const args = ctx.args;
   const reply = ctx.reply;
-  let start = 0;
-  let end = 0;
-  let scoreRange: ScoreRange | null = null;
-  let lexMin: LexBound | null = null;
-  let lexMax: LexBound | null = null;
-  if (type === RANK) {
-    const s = parseLong(reply, args[2]);
-    if (s === null) return;
-    const e = parseLong(reply, args[3]);
-    if (e === null) return;
-    start = s;
-    end = e;
-  } else if (type === SCORE) {
-    scoreRange = parseScoreRange(args[2], args[3]);
-    if (scoreRange === null) {
-      reply.error("ERR min or max is not a float");
-      return;
-    }
-  } else {
-    lexMin = parseLexBound(args[2]);
-    lexMax = lexMin === null ? null : parseLexBound(args[3]);
-    if (lexMin === null || lexMax === null) {
-      reply.error("ERR min or max not valid string range item");
-      return;
-    }
-  }
+  const bounds = parseRangeBounds(reply, type, args[2], args[3]);
+  if (bounds === null) return;
   const key = toKey(args[1]);
   const entry = readZset(ctx, key);
   if (entry === null) return;
@@ -589,26 +543,14 @@ function zremrange(ctx: CommandContext, type: number): void {
     return;
   }
   const zset = entry.value;
-  let ranks: [number, number] | null;
-  if (type === RANK) {
-    const size = zset.size;
-    if (start < 0) start += size;
-    if (end < 0) end += size;
-    if (start < 0) start = 0;
-    if (start > end || start >= size) ranks = null;
-    else ranks = [start, Math.min(end, size - 1)];
-  } else if (type === SCORE) {
-    ranks = scoreRankRange(zset, scoreRange!);
-  } else {
-    ranks = lexRankRange(zset, lexMin!, lexMax!);
-  }
+  const ranks = rangeRanks(zset, type, bounds);
   if (ranks === null) {
     reply.integer(0);
     return;
   }
   const items = zset.range(ranks[0], ranks[1]);
   for (const [member] of items) zset.delete(member);
-  if (items.length !== 0) afterRemove(ctx, key, zset);
+  if (items.length !== 0) deleteOrTouch(ctx, key, zset.size);
   reply.integer(items.length);
 }
 
@@ -650,7 +592,7 @@ function zpopFrom(
     reply.bulk(fromKey(member));
     reply.double(score);
   }
-  afterRemove(ctx, key, zset);
+  deleteOrTouch(ctx, key, zset.size);
 }
 
 function zpop(ctx: CommandContext, where: number): void {
@@ -737,51 +679,12 @@ function bzpop(ctx: CommandContext, where: number): void {
 
 /** ZMPOP (`numkeysIndex` 1) and BZMPOP (`numkeysIndex` 2). */
 function zmpop(ctx: CommandContext, numkeysIndex: number, blocking: boolean): void {
-  const args = ctx.args;
   const reply = ctx.reply;
-  const numkeys = parseRangeLong(
-    reply,
-    args[numkeysIndex],
-    1n,
-    LONG_MAX,
-    "ERR numkeys should be greater than 0",
-  );
-  if (numkeys === null) return;
-  const whereIndex = numkeysIndex + numkeys + 1;
-  if (whereIndex >= args.length) {
-    reply.error(SYNTAX_ERROR);
-    return;
-  }
-  let where: number;
-  if (isOpt(args[whereIndex], "min")) where = MIN;
-  else if (isOpt(args[whereIndex], "max")) where = MAX;
-  else {
-    reply.error(SYNTAX_ERROR);
-    return;
-  }
-  let count = -1;
-  for (let j = whereIndex + 1; j < args.length; j++) {
-    const more = args.length - 1 - j;
-    if (count === -1 && more >= 1 && isOpt(args[j], "count")) {
-      j++;
-      const parsed = parseRangeLong(
-        reply,
-        args[j],
-        1n,
-        LONG_MAX,
-        "ERR count should be greater than 0",
-      );
-      if (parsed === null) return;
-      count = parsed;
-    } else {
-      reply.error(SYNTAX_ERROR);
-      return;
-    }
-  }
-  if (count === -1) count = 1;
-  const keyArgs = args.slice(numkeysIndex + 1, whereIndex);
+  const parsed = parseMpop(reply, ctx.args, numkeysIndex, MIN_MAX);
+  if (parsed === null) return;
+  const { keyArgs, where, count } = parsed;
   if (blocking) {
-    const timeout = parseTimeout(reply, args[1]);
+    const timeout = parseTimeout(reply, ctx.args[1]);
     if (timeout === null) return;
     blockingZpop(ctx, keyArgs, where, count, true, timeout);
     return;
@@ -971,9 +874,7 @@ function zsetOp(
     }
   }
   if (destination !== null) {
-    if (result.size !== 0) ctx.db.set(destination, zsetEntry(result));
-    else ctx.db.delete(destination);
-    reply.integer(result.size);
+    storeResult(ctx, destination, zsetEntry(result));
   } else if (cardinalityOnly) {
     reply.integer(cardinality);
   } else {
@@ -994,17 +895,9 @@ function zrandmember(ctx: CommandContext): void {
     else reply.bulk(fromKey(entry.value.at(randomIndex(entry.value.size))![0]));
     return;
   }
-  const count = parseRangeLong(reply, args[2], -LONG_MAX, LONG_MAX);
-  if (count === null) return;
-  if (args.length > 4 || (args.length === 4 && !isOpt(args[3], "withscores"))) {
-    reply.error(SYNTAX_ERROR);
-    return;
-  }
-  const withScores = args.length === 4;
-  if (withScores && exceedsHalfLong(args[2])) {
-    reply.error("ERR value is out of range");
-    return;
-  }
+  const parsed = parseRandomCount(reply, args, "withscores");
+  if (parsed === null) return;
+  const { count, withValues: withScores } = parsed;
   const entry = readZset(ctx, toKey(args[1]));
   if (entry === null) return;
   if (entry === undefined || count === 0) {
@@ -1044,18 +937,11 @@ function listpackScore(score: number): string {
 }
 
 function zscan(ctx: CommandContext): void {
+  const scan = startScan(ctx, "zset");
+  if (scan === null) return;
+  const { cursor, options } = scan;
   const reply = ctx.reply;
-  const cursor = parseCursor(reply, ctx.args[2]);
-  if (cursor === null) return;
-  const entry = readZset(ctx, toKey(ctx.args[1]));
-  if (entry === null) return;
-  if (entry === undefined) {
-    scanReplyHeader(reply, 0, 0);
-    return;
-  }
-  const options = parseScanOptions(reply, ctx.args, 3);
-  if (options === null) return;
-  const zset = entry.value;
+  const zset = scan.entry.value;
   let next = 0;
   let members: Iterable<string>;
   if (zset.size <= 128) {
@@ -1083,92 +969,77 @@ const WRITE: CommandSpec["flags"] = ["write"];
 const WRITE_DENYOOM: CommandSpec["flags"] = ["write", "denyoom"];
 const BLOCKING: CommandSpec["flags"] = ["write", "noscript", "fast", "blocking"];
 
-function spec(
-  name: string,
-  arity: number,
-  flags: CommandSpec["flags"],
-  run: (ctx: CommandContext) => void,
-  firstKey = 1,
-  lastKey = 1,
-  step = 1,
-): CommandSpec {
-  return { name, arity, flags, firstKey, lastKey, step, run };
-}
-
 /** The sorted set commands. */
 export const sortedSetCommands: readonly CommandSpec[] = [
-  spec("zadd", -4, WRITE_FAST, (ctx) => zadd(ctx, 0)),
-  spec("zincrby", 4, WRITE_FAST, (ctx) => zadd(ctx, IN_INCR)),
-  spec("zscore", 3, READ_FAST, zscore),
-  spec("zmscore", -3, READ_FAST, zmscore),
-  spec("zcard", 2, READ_FAST, zcard),
-  spec("zcount", 4, READ_FAST, zcount),
-  spec("zlexcount", 4, READ_FAST, zlexcount),
-  spec("zrem", -3, ["write", "fast"], zrem),
-  spec("zrank", -3, READ_FAST, (ctx) => zrank(ctx, false)),
-  spec("zrevrank", -3, READ_FAST, (ctx) => zrank(ctx, true)),
-  spec("zrange", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, AUTO, null)),
-  spec("zrangestore", -5, WRITE_DENYOOM, (ctx) => zrangeGeneric(ctx, 2, true, AUTO, null), 1, 2),
-  spec("zrangebyscore", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, SCORE, false)),
-  spec("zrevrangebyscore", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, SCORE, true)),
-  spec("zrangebylex", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, LEX, false)),
-  spec("zrevrangebylex", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, LEX, true)),
-  spec("zrevrange", -4, READ, (ctx) => zrangeGeneric(ctx, 1, false, RANK, true)),
-  spec("zremrangebyrank", 4, WRITE, (ctx) => zremrange(ctx, RANK)),
-  spec("zremrangebyscore", 4, WRITE, (ctx) => zremrange(ctx, SCORE)),
-  spec("zremrangebylex", 4, WRITE, (ctx) => zremrange(ctx, LEX)),
-  spec("zpopmin", -2, ["write", "fast"], (ctx) => zpop(ctx, MIN)),
-  spec("zpopmax", -2, ["write", "fast"], (ctx) => zpop(ctx, MAX)),
-  spec("bzpopmin", -3, BLOCKING, (ctx) => bzpop(ctx, MIN), 1, -2),
-  spec("bzpopmax", -3, BLOCKING, (ctx) => bzpop(ctx, MAX), 1, -2),
-  spec("zmpop", -4, WRITE, (ctx) => zmpop(ctx, 1, false), 0, 0, 0),
-  spec("bzmpop", -5, ["write", "blocking"], (ctx) => zmpop(ctx, 2, true), 0, 0, 0),
-  spec(
-    "zunion",
-    -3,
-    READ,
-    (ctx) => zsetOp(ctx, null, 1, OP_UNION, false, "zunion"),
-    0,
-    0,
-    0,
+  command("zadd", -4, WRITE_FAST, ONE_KEY, (ctx) => zadd(ctx, 0)),
+  command("zincrby", 4, WRITE_FAST, ONE_KEY, (ctx) => zadd(ctx, IN_INCR)),
+  command("zscore", 3, READ_FAST, ONE_KEY, zscore),
+  command("zmscore", -3, READ_FAST, ONE_KEY, zmscore),
+  command("zcard", 2, READ_FAST, ONE_KEY, zcard),
+  command("zcount", 4, READ_FAST, ONE_KEY, (ctx) => zcount(ctx, SCORE)),
+  command("zlexcount", 4, READ_FAST, ONE_KEY, (ctx) => zcount(ctx, LEX)),
+  command("zrem", -3, ["write", "fast"], ONE_KEY, (ctx) => removeMembers(ctx, "zset")),
+  command("zrank", -3, READ_FAST, ONE_KEY, (ctx) => zrank(ctx, false)),
+  command("zrevrank", -3, READ_FAST, ONE_KEY, (ctx) => zrank(ctx, true)),
+  command("zrange", -4, READ, ONE_KEY, (ctx) => zrangeGeneric(ctx, 1, false, AUTO, null)),
+  command(
+    "zrangestore",
+    -5,
+    WRITE_DENYOOM,
+    [1, 2, 1],
+    (ctx) => zrangeGeneric(ctx, 2, true, AUTO, null),
   ),
-  spec(
-    "zinter",
-    -3,
+  command("zrangebyscore", -4, READ, ONE_KEY, (ctx) => zrangeGeneric(ctx, 1, false, SCORE, false)),
+  command(
+    "zrevrangebyscore",
+    -4,
     READ,
-    (ctx) => zsetOp(ctx, null, 1, OP_INTER, false, "zinter"),
-    0,
-    0,
-    0,
+    ONE_KEY,
+    (ctx) => zrangeGeneric(ctx, 1, false, SCORE, true),
   ),
-  spec("zdiff", -3, READ, (ctx) => zsetOp(ctx, null, 1, OP_DIFF, false, "zdiff"), 0, 0, 0),
-  spec(
+  command("zrangebylex", -4, READ, ONE_KEY, (ctx) => zrangeGeneric(ctx, 1, false, LEX, false)),
+  command("zrevrangebylex", -4, READ, ONE_KEY, (ctx) => zrangeGeneric(ctx, 1, false, LEX, true)),
+  command("zrevrange", -4, READ, ONE_KEY, (ctx) => zrangeGeneric(ctx, 1, false, RANK, true)),
+  command("zremrangebyrank", 4, WRITE, ONE_KEY, (ctx) => zremrange(ctx, RANK)),
+  command("zremrangebyscore", 4, WRITE, ONE_KEY, (ctx) => zremrange(ctx, SCORE)),
+  command("zremrangebylex", 4, WRITE, ONE_KEY, (ctx) => zremrange(ctx, LEX)),
+  command("zpopmin", -2, ["write", "fast"], ONE_KEY, (ctx) => zpop(ctx, MIN)),
+  command("zpopmax", -2, ["write", "fast"], ONE_KEY, (ctx) => zpop(ctx, MAX)),
+  command("bzpopmin", -3, BLOCKING, [1, -2, 1], (ctx) => bzpop(ctx, MIN)),
+  command("bzpopmax", -3, BLOCKING, [1, -2, 1], (ctx) => bzpop(ctx, MAX)),
+  command("zmpop", -4, WRITE, NO_KEYS, (ctx) => zmpop(ctx, 1, false)),
+  command("bzmpop", -5, ["write", "blocking"], NO_KEYS, (ctx) => zmpop(ctx, 2, true)),
+  command("zunion", -3, READ, NO_KEYS, (ctx) => zsetOp(ctx, null, 1, OP_UNION, false, "zunion")),
+  command("zinter", -3, READ, NO_KEYS, (ctx) => zsetOp(ctx, null, 1, OP_INTER, false, "zinter")),
+  command("zdiff", -3, READ, NO_KEYS, (ctx) => zsetOp(ctx, null, 1, OP_DIFF, false, "zdiff")),
+  command(
     "zintercard",
     -3,
     READ,
+    NO_KEYS,
     (ctx) => zsetOp(ctx, null, 1, OP_INTER, true, "zintercard"),
-    0,
-    0,
-    0,
   ),
-  spec(
+  command(
     "zunionstore",
     -4,
     WRITE_DENYOOM,
+    ONE_KEY,
     (ctx) => zsetOp(ctx, toKey(ctx.args[1]), 2, OP_UNION, false, "zunionstore"),
   ),
-  spec(
+  command(
     "zinterstore",
     -4,
     WRITE_DENYOOM,
+    ONE_KEY,
     (ctx) => zsetOp(ctx, toKey(ctx.args[1]), 2, OP_INTER, false, "zinterstore"),
   ),
-  spec(
+  command(
     "zdiffstore",
     -4,
     WRITE_DENYOOM,
+    ONE_KEY,
     (ctx) => zsetOp(ctx, toKey(ctx.args[1]), 2, OP_DIFF, false, "zdiffstore"),
   ),
-  spec("zrandmember", -2, READ, zrandmember),
-  spec("zscan", -3, READ, zscan),
+  command("zrandmember", -2, READ, ONE_KEY, zrandmember),
+  command("zscan", -3, READ, ONE_KEY, zscan),
 ];
