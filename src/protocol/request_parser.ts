@@ -26,6 +26,17 @@ const STAR = 42;
 
 /** Requests with more arguments than this go to the general decoder. */
 const FAST_MAX_ARGS = 1024;
+/**
+ * A partial request at the end of a chunk, up to this many bytes, is kept
+ * and joined to the next chunk, so that big pipelines (where most chunks end
+ * inside a request) stay on the fast path. A longer one, or one announcing a
+ * longer argument, goes to the general decoder, which fills it in O(n).
+ */
+const STASH_MAX = 16 * 1024;
+/** `#request()`: the chunk ends inside a well-formed request. */
+const INCOMPLETE = -2;
+/** `#request()`: the fast path does not take this request. */
+const NOT_FAST = -1;
 
 /** Options of a {@linkcode RequestParser}. */
 export interface RequestParserOptions {
@@ -79,6 +90,8 @@ export class RequestParser {
   #generation = 0;
   /** The command name of the last fast-path request (shared by the next ones). */
   #name: Uint8Array = new Uint8Array(0);
+  /** The start of a request cut by the end of the last chunk (see `STASH_MAX`). */
+  #stash: Uint8Array | null = null;
 
   /**
    * Creates a parser.
@@ -110,12 +123,13 @@ export class RequestParser {
    * @returns The byte count.
    */
   get buffered(): number {
-    return this.#decoder.buffered;
+    return this.#decoder.buffered + (this.#stash === null ? 0 : this.#stash.length);
   }
 
   /** Discards all state; safe to call from `onRequest` (the rest of the chunk is dropped). */
   reset(): void {
     this.#generation++;
+    this.#stash = null;
     this.#decoder.reset();
   }
 
@@ -127,7 +141,15 @@ export class RequestParser {
    * @throws {ProtocolError} When the bytes are not a valid request.
    */
   push(chunk: Uint8Array): void {
-    if (!this.#decoder.idle) {
+    const stash = this.#stash;
+    if (stash !== null) {
+      // The decoder is idle: the stash is what it would have been handed.
+      this.#stash = null;
+      const joined = new Uint8Array(stash.length + chunk.length);
+      joined.set(stash);
+      joined.set(chunk, stash.length);
+      chunk = joined;
+    } else if (!this.#decoder.idle) {
       this.#decoder.push(chunk);
       return;
     }
@@ -137,7 +159,11 @@ export class RequestParser {
     while (pos < end) {
       const next = this.#request(chunk, pos, end);
       if (next < 0) {
-        this.#decoder.push(pos === 0 ? chunk : chunk.subarray(pos));
+        if (next === INCOMPLETE && end - pos <= STASH_MAX) {
+          this.#stash = chunk.slice(pos, end);
+        } else {
+          this.#decoder.push(pos === 0 ? chunk : chunk.subarray(pos));
+        }
         return;
       }
       if (this.#generation !== generation) return;
@@ -147,11 +173,12 @@ export class RequestParser {
 
   /**
    * Parses and delivers the whole request at `chunk[pos]`; returns the
-   * position after it, or -1 (nothing delivered) when the fast path does not
-   * take it.
+   * position after it, or (with nothing delivered) `INCOMPLETE` when the
+   * chunk ends inside a well-formed request, `NOT_FAST` when the fast path
+   * does not take the request.
    */
   #request(chunk: Uint8Array, pos: number, end: number): number {
-    if (chunk[pos] !== STAR) return -1;
+    if (chunk[pos] !== STAR) return NOT_FAST;
     let p = pos + 1;
     let count = 0;
     let digits = 0;
@@ -162,17 +189,22 @@ export class RequestParser {
       digits++;
     }
     // Like Redis's string2ll, the general decoder refuses leading zeros: leave those to it.
+    if (digits > 9 || (digits > 1 && chunk[pos + 1] === 48)) return NOT_FAST;
+    if (p >= end) return INCOMPLETE;
     if (
-      digits === 0 || digits > 9 || chunk[pos + 1] === 48 || count > FAST_MAX_ARGS ||
-      count > this.#maxArray || p + 1 >= end || chunk[p] !== CR || chunk[p + 1] !== LF
+      digits === 0 || count === 0 || count > FAST_MAX_ARGS || count > this.#maxArray ||
+      chunk[p] !== CR
     ) {
-      return -1;
+      return NOT_FAST;
     }
+    if (p + 1 >= end) return INCOMPLETE;
+    if (chunk[p + 1] !== LF) return NOT_FAST;
     p += 2;
     const maxBulk = this.#maxBulk;
     const args: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
-      if (p >= end || chunk[p] !== DOLLAR) return -1;
+      if (p >= end) return INCOMPLETE;
+      if (chunk[p] !== DOLLAR) return NOT_FAST;
       const first = ++p;
       let n = 0;
       digits = 0;
@@ -182,17 +214,14 @@ export class RequestParser {
         n = n * 10 + digit;
         digits++;
       }
-      if (digits === 0 || digits > 10 || n > maxBulk || (chunk[first] === 48 && digits > 1)) {
-        return -1;
-      }
+      if (digits > 10 || n > maxBulk || (digits > 1 && chunk[first] === 48)) return NOT_FAST;
+      if (p >= end) return INCOMPLETE;
+      if (digits === 0 || chunk[p] !== CR) return NOT_FAST;
+      if (p + 1 >= end) return INCOMPLETE;
+      if (chunk[p + 1] !== LF) return NOT_FAST;
       const from = p + 2;
-      if (from + n + 2 > end) return -1;
-      if (
-        chunk[p] !== CR || chunk[p + 1] !== LF || chunk[from + n] !== CR ||
-        chunk[from + n + 1] !== LF
-      ) {
-        return -1;
-      }
+      if (from + n + 2 > end) return n > STASH_MAX ? NOT_FAST : INCOMPLETE;
+      if (chunk[from + n] !== CR || chunk[from + n + 1] !== LF) return NOT_FAST;
       if (i !== 0) {
         args.push(copy(chunk, from, n));
       } else {

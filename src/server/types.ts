@@ -208,7 +208,8 @@ export interface CommandContext {
   readonly db: Database;
   /**
    * The arguments, command name first. The server never reuses their bytes,
-   * so a command may store an argument as a value without copying it.
+   * so a command may store an argument as a value without copying it. Never
+   * write into them: consecutive requests share the command name's bytes.
    */
   readonly args: Uint8Array[];
   /** Where the reply goes. */
