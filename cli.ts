@@ -106,21 +106,6 @@ async function main(): Promise<void> {
   let options: Record<string, string>;
   try {
     options = parse(argv());
-    const known = [
-      "help",
-      "bind",
-      "port",
-      "databases",
-      "requirepass",
-      "snapshot",
-      "dbfilename",
-      "save",
-    ];
-    for (const name of Object.keys(options)) {
-      if (!known.includes(name)) {
-        throw new Error(`Cannot parse arguments: unknown flag "--${name}"`);
-      }
-    }
   } catch (error) {
     console.error((error as Error).message);
     console.error(USAGE);

@@ -16,9 +16,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function within<T>(
   promise: Promise<T>,
   ms: number,
-): Promise<{ state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
-  state: "pending";
-}> {
+): Promise<
+  { state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
+    state: "pending";
+  }
+> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const pending = new Promise<{ state: "pending" }>((resolve) => {
     timer = setTimeout(() => resolve({ state: "pending" }), ms);

@@ -18,9 +18,11 @@ const push = (...parts: string[]) =>
 async function within<T>(
   promise: Promise<T>,
   ms: number,
-): Promise<{ state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
-  state: "pending";
-}> {
+): Promise<
+  { state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
+    state: "pending";
+  }
+> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const pending = new Promise<{ state: "pending" }>((resolve) => {
     timer = setTimeout(() => resolve({ state: "pending" }), ms);
@@ -112,9 +114,7 @@ forEachTarget("review: pubsub iterators", (target) => {
       await sleep(10);
       controller.abort();
       await assert.rejects(loop);
-      const gone = await eventually(async () =>
-        (await pubsub.count("rv-abort"))["rv-abort"] === 0
-      );
+      const gone = await eventually(async () => (await pubsub.count("rv-abort"))["rv-abort"] === 0);
       assert.ok(gone, "the channel is still subscribed after the aborted loop ended");
     } finally {
       await pubsub.close();
@@ -138,7 +138,11 @@ describe("review: pubsub against a scripted server", () => {
       const sub = await pubsub.subscribe("news");
       const result = await within(sub.messages().next(), 500);
       // Today the message is delivered before the Subscription's buffer exists, and is lost.
-      assert.equal(result.state, "fulfilled", "the message sent right after the confirmation was lost");
+      assert.equal(
+        result.state,
+        "fulfilled",
+        "the message sent right after the confirmation was lost",
+      );
     } finally {
       await pubsub.close();
       await store.close();
