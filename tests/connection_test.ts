@@ -12,12 +12,12 @@ import {
 } from "../mod.ts";
 import { handshakeReply, scriptedServer } from "./_scripted_server.ts";
 import { freePort, type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
+import { sleep } from "./_wait.ts";
 
 const bulk = (text: string) => `$${new TextEncoder().encode(text).length}\r\n${text}\r\n`;
 /** Text of a raw reply (bulk bytes or a RESP3 verbatim string). */
 const text = (value: RespValue) =>
   new TextDecoder().decode(value instanceof VerbatimString ? value.bytes : value as Uint8Array);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("connection faults (scripted server)", () => {
   it("connect() to a closed port fails fast with ConnectionError", async () => {

@@ -2,15 +2,7 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import type { PubSubMessage } from "../mod.ts";
 import { forEachTarget } from "./_targets.ts";
-
-/** Waits until `check` passes, polling; fails after `ms`. */
-async function eventually(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { eventually } from "./_wait.ts";
 
 for (const protocol of [3, 2] as const) {
   forEachTarget(`PubSub (RESP${protocol})`, (target) => {

@@ -4,21 +4,9 @@ import { ConnectionClosedError, createStore, type RedisStore } from "../mod.ts";
 import { serve } from "../server.ts";
 import { startFaultProxy } from "./_fault_proxy.ts";
 import { skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
+import { retrying, sleep } from "./_wait.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const soakSeconds = Number(process.env.SOAK_SECONDS ?? 15);
-
-async function eventually<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
 
 interface Backend {
   port: number;
@@ -58,7 +46,7 @@ for (const name of ["redis", "embedded-tcp"]) {
       await assert.rejects(store.get("rel:h"), ConnectionClosedError);
       assert.ok(Date.now() - started < 1500, `detected after ${Date.now() - started} ms`);
       proxy.resume();
-      assert.equal(await eventually(() => store.get("rel:h")), "1");
+      assert.equal(await retrying(() => store.get("rel:h")), "1");
       await store.close();
       await proxy.close();
     });
@@ -75,7 +63,7 @@ for (const name of ["redis", "embedded-tcp"]) {
       await assert.rejects(store.get("rel:big"), ConnectionClosedError);
       proxy.dropAfter(Infinity);
       proxy.dropAll();
-      assert.equal((await eventually(() => store.get("rel:big")))?.length, 10_000);
+      assert.equal((await retrying(() => store.get("rel:big")))?.length, 10_000);
       await store.close();
       await proxy.close();
     });
@@ -165,18 +153,18 @@ for (const name of ["redis", "embedded-tcp"]) {
         await store.set("rel:before", "1");
         await backend.restart!();
         // Commands already sent may fail; a later one succeeds once reconnected.
-        await eventually(() => store.set("rel:after", "2"));
+        await retrying(() => store.set("rel:after", "2"));
         assert.equal(await store.get("rel:after"), "2");
         assert.equal(await store.get("rel:before"), null, "the restarted server lost its data");
         // The subscriber reconnects and subscribes again by itself.
-        await eventually(async () => {
+        await retrying(async () => {
           assert.equal(await pubsub.publish("rel:news", "back"), 1);
         });
-        await eventually(() => Promise.resolve(assert.deepEqual(received, ["back"])));
+        await retrying(() => Promise.resolve(assert.deepEqual(received, ["back"])));
         assert.ok(pubsub.reconnects >= 1);
         assert.equal(reconnects, pubsub.reconnects);
         // The iterator learns that messages may have been lost meanwhile.
-        await eventually(async () => assert.equal(await pubsub.publish("rel:iter", "x"), 1));
+        await retrying(async () => assert.equal(await pubsub.publish("rel:iter", "x"), 1));
         const { value } = await iterator.next();
         assert.deepEqual(value, { channel: "rel:iter", message: "x", reconnected: true });
         await pubsub.close();

@@ -8,35 +8,9 @@ import { createStore, type RedisStore } from "../mod.ts";
 import { serve } from "../server.ts";
 import { handshakeReply, scriptedServer } from "./_scripted_server.ts";
 import { forEachTarget } from "./_targets.ts";
+import { sleep, within } from "./_wait.ts";
 
 const bulk = (text: string) => `$${new TextEncoder().encode(text).length}\r\n${text}\r\n`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Settles `promise` or reports "pending" after `ms` (the timer is always cleared). */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<
-  { state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
-    state: "pending";
-  }
-> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending = new Promise<{ state: "pending" }>((resolve) => {
-    timer = setTimeout(() => resolve({ state: "pending" }), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value) => ({ state: "fulfilled" as const, value }),
-        (reason) => ({ state: "rejected" as const, reason }),
-      ),
-      pending,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe("review: connection state machine", () => {
   it("transaction() rejected by the offline limit leaves no MULTI open on the shared connection", async () => {

@@ -7,47 +7,12 @@ import assert from "node:assert/strict";
 import { createStore, type RedisStore } from "../mod.ts";
 import { handshakeReply, scriptedServer } from "./_scripted_server.ts";
 import { forEachTarget } from "./_targets.ts";
+import { sleep, until, within } from "./_wait.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const push = (...parts: string[]) =>
   `>${parts.length}\r\n${
     parts.map((p) => /^\d+$/.test(p) ? `:${p}\r\n` : `$${p.length}\r\n${p}\r\n`).join("")
   }`;
-
-/** Settles `promise` or reports "pending" after `ms` (the timer is always cleared). */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-): Promise<
-  { state: "fulfilled"; value: T } | { state: "rejected"; reason: unknown } | {
-    state: "pending";
-  }
-> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending = new Promise<{ state: "pending" }>((resolve) => {
-    timer = setTimeout(() => resolve({ state: "pending" }), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value) => ({ state: "fulfilled" as const, value }),
-        (reason) => ({ state: "rejected" as const, reason }),
-      ),
-      pending,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 1000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(20);
-  }
-  return false;
-}
 
 forEachTarget("review: pubsub iterators", (target) => {
   it("two concurrent next() calls both get a message", async () => {
@@ -114,7 +79,7 @@ forEachTarget("review: pubsub iterators", (target) => {
       await sleep(10);
       controller.abort();
       await assert.rejects(loop);
-      const gone = await eventually(async () => (await pubsub.count("rv-abort"))["rv-abort"] === 0);
+      const gone = await until(async () => (await pubsub.count("rv-abort"))["rv-abort"] === 0);
       assert.ok(gone, "the channel is still subscribed after the aborted loop ended");
     } finally {
       await pubsub.close();
@@ -215,7 +180,7 @@ describe("review: pubsub against a scripted server", () => {
     try {
       await pubsub.subscribe("a");
       // Wait for the drop and the give-up (2 failed retries).
-      await eventually(() => Promise.resolve(server.connections >= 3 && !healthy), 1500);
+      await until(() => Promise.resolve(server.connections >= 3 && !healthy), 1500);
       await sleep(100);
       healthy = true;
       await pubsub.subscribe("b");

@@ -15,8 +15,7 @@ import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 import { bytesOf, closeAllRaw, exchange, latin1, Raw, resp } from "./_raw_socket.ts";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from "./_wait.ts";
 
 /** Reads `field` (an integer) from INFO on the server at `port`. */
 async function infoField(port: number, field: string): Promise<number> {

@@ -17,13 +17,13 @@ import {
 } from "./differential_harness.ts";
 import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
+import { sleep } from "./_wait.ts";
 
 const text = (bytes: Uint8Array): string => {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A scenario: gets a connection factory, returns a transcript of replies. */
 type Scenario = (open: () => Promise<RawConn>) => Promise<string[]>;

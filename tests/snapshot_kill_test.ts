@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { createStore, type RedisStore } from "../mod.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "./_wait.ts";
 
 /** Starts the CLI server (this runtime) on a free port; resolves once it listens. */
 function startCli(snapshot: string): Promise<{ child: ChildProcess; port: number }> {
