@@ -49,6 +49,7 @@ export type {
   Listener,
   ListenOptions,
   Runtime,
+  TlsOptions,
 } from "./src/transport/types.ts";
 export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";

@@ -8,7 +8,7 @@
 import { ConnectionClosedError, ConnectionError, ReplyError, WatchError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { runtime } from "../transport/mod.ts";
-import type { Conn } from "../transport/types.ts";
+import type { Conn, TlsOptions } from "../transport/types.ts";
 import { type Command, Store, type StoreOptions } from "../store.ts";
 import { RemoteStore } from "../remote_store.ts";
 import type { StoreUrl } from "../url.ts";
@@ -77,6 +77,12 @@ export interface RedisStoreOptions extends StoreOptions {
    * @default {undefined}
    */
   onClose?: () => Promise<void> | void;
+  /**
+   * TLS settings (`rediss://` turns TLS on), e.g. `{ caCerts: [pem] }` to
+   * trust a private CA.
+   * @default {undefined}
+   */
+  tls?: TlsOptions;
   /** Opens the byte stream instead of a TCP/unix socket (e.g. to the embedded server in memory). */
   open?: (signal: AbortSignal) => Promise<Conn>;
 }
@@ -150,7 +156,7 @@ export class RedisStore extends RedisCommands {
       hostname: this.host || "127.0.0.1",
       port: this.port,
       path: this.url.path,
-      tls: this.url.tls,
+      tls: this.url.tls ? (this.#options.tls ?? true) : false,
     };
     const address = path ?? `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
     const open = this.#options.open ??

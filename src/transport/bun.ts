@@ -27,6 +27,7 @@ interface BunSocketHandlers {
   error(socket: BunSocket, error: Error): void;
   end?(socket: BunSocket): void;
   connectError?(socket: BunSocket, error: Error): void;
+  handshake?(socket: BunSocket, success: boolean, error: Error | null): void;
 }
 
 interface BunListener {
@@ -40,7 +41,7 @@ interface BunApi {
     hostname?: string;
     port?: number;
     unix?: string;
-    tls?: boolean;
+    tls?: boolean | { ca?: string[] };
     binaryType?: "uint8array";
     socket: BunSocketHandlers;
   }): Promise<BunSocket>;
@@ -172,8 +173,17 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   signal?.throwIfAborted();
   const remote = path ?? formatAddr(hostname, port);
   let connectError: Error | undefined;
+  // Over TLS, bytes written before the handshake are not taken: wait for it.
+  let handshaken!: (error?: Error) => void;
+  const handshake = new Promise<void>((resolve, reject) => {
+    handshaken = (error) => error ? reject(error) : resolve();
+  });
   const pending = bun.connect({
-    ...(path ? { unix: path } : { hostname, port, tls: tls || undefined }),
+    ...(path ? { unix: path } : {
+      hostname,
+      port,
+      tls: typeof tls === "object" ? { ca: tls.caCerts } : tls || undefined,
+    }),
     // Plain Uint8Array chunks: cheaper than Buffer objects on every read.
     binaryType: "uint8array",
     socket: {
@@ -185,12 +195,34 @@ async function connect(options: ConnectOptions): Promise<Conn> {
       connectError(_socket, error) {
         connectError = error;
       },
+      handshake(_socket, success, error) {
+        handshaken(success ? undefined : error ?? new Error("TLS handshake failed"));
+      },
     },
   });
   const socket = await raceAbort(pending, signal, (late) => late.end()).catch((error) => {
     throw connectError ?? error;
   });
   socket.data ??= new SocketState(socket, remote);
+  if (tls && !path) {
+    const closed = new Promise<never>((_, reject) => {
+      socket.data!.read({
+        data: () => {},
+        end: (error) =>
+          reject(error ?? new Error("the connection closed during the TLS handshake")),
+      });
+    });
+    try {
+      await raceAbort(Promise.race([handshake, closed]), signal, () => {});
+    } catch (error) {
+      socket.end();
+      throw error;
+    }
+    // Hand the connection over fresh: the temporary sink above saw no data.
+    const state = new SocketState(socket, remote);
+    socket.data = state;
+    return state;
+  }
   return socket.data;
 }
 

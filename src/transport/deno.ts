@@ -94,7 +94,13 @@ async function connect(options: ConnectOptions): Promise<Conn> {
     pending = Deno.connect({ transport: "unix", path });
     remote = path;
   } else {
-    pending = tls ? Deno.connectTls({ hostname, port }) : Deno.connect({ hostname, port });
+    pending = tls
+      ? Deno.connectTls({
+        hostname,
+        port,
+        caCerts: typeof tls === "object" ? tls.caCerts : undefined,
+      })
+      : Deno.connect({ hostname, port });
     remote = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   }
   const conn = await raceAbort(pending, signal, (late) => late.close());

@@ -42,10 +42,16 @@ export interface ConnectOptions {
   port?: number;
   /** A unix socket path; when set, `hostname` and `port` are ignored. */
   path?: string;
-  /** Use TLS. */
-  tls?: boolean;
+  /** Use TLS: `true`, or options such as the certificates to trust. */
+  tls?: boolean | TlsOptions;
   /** Aborts the attempt; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
+}
+
+/** TLS settings of a connection. */
+export interface TlsOptions {
+  /** PEM certificates to trust besides the system's (e.g. a private CA). */
+  caCerts?: string[];
 }
 
 /** Opens a connection. */
