@@ -300,10 +300,13 @@ export class RedisStore extends RedisCommands {
   }
 
   /**
-   * A view of this store whose commands use the given deadline and signal.
-   * The view shares the store's connections; closing either closes both.
+   * A view of this store whose command methods (and `execute`) use the
+   * given deadline, signal or `idempotent` flag. The view shares the store's
+   * connections; closing either closes both. Store-level methods of the
+   * view (`ping`, `pipeline`, `transaction`, `flush`...) act on the store
+   * itself, without these options (`commit()` takes its own).
    *
-   * @param options `timeout` in milliseconds and/or `signal`.
+   * @param options `timeout` in milliseconds, `signal`, `idempotent`.
    * @returns The view.
    *
    * @example Give one command a deadline
