@@ -29,6 +29,15 @@ function digitCount(n: number): number {
   return digits;
 }
 
+/** Writes `$<n>\r\n` at `p`; returns the position after it. */
+function writeBulkHeader(buf: Uint8Array, p: number, n: number): number {
+  buf[p++] = DOLLAR;
+  p = writeDigits(buf, p, n);
+  buf[p++] = CR;
+  buf[p++] = LF;
+  return p;
+}
+
 /**
  * A growable byte buffer with the RESP building blocks shared by
  * {@linkcode CommandEncoder} and the server's `ReplyWriter`.
@@ -216,10 +225,7 @@ export class ByteWriter {
     const n = bytes.length;
     const buf = this.#reserve(n + 24);
     let p = this.#length;
-    buf[p++] = DOLLAR;
-    p = writeDigits(buf, p, n);
-    buf[p++] = CR;
-    buf[p++] = LF;
+    p = writeBulkHeader(buf, p, n);
     buf.set(bytes, p);
     p += n;
     buf[p++] = CR;
@@ -239,10 +245,7 @@ export class ByteWriter {
       // Short strings: try ASCII by hand, cheaper than a call into encodeInto.
       const buf = this.#reserve(n + 24);
       let p = this.#length;
-      buf[p++] = DOLLAR;
-      p = writeDigits(buf, p, n);
-      buf[p++] = CR;
-      buf[p++] = LF;
+      p = writeBulkHeader(buf, p, n);
       let i = 0;
       for (; i < n; i++) {
         const c = text.charCodeAt(i);
@@ -275,10 +278,7 @@ export class ByteWriter {
     const finalStart = start + 1 + digits + 2;
     if (finalStart !== dataStart) buf.copyWithin(finalStart, dataStart, dataStart + written);
     let p = start;
-    buf[p++] = DOLLAR;
-    p = writeDigits(buf, p, written);
-    buf[p++] = CR;
-    buf[p++] = LF;
+    p = writeBulkHeader(buf, p, written);
     p += written;
     buf[p++] = CR;
     buf[p++] = LF;
@@ -294,10 +294,7 @@ export class ByteWriter {
     const n = text.length;
     const buf = this.#reserve(n + 24);
     let p = this.#length;
-    buf[p++] = DOLLAR;
-    p = writeDigits(buf, p, n);
-    buf[p++] = CR;
-    buf[p++] = LF;
+    p = writeBulkHeader(buf, p, n);
     for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
     buf[p++] = CR;
     buf[p++] = LF;
