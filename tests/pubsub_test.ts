@@ -153,6 +153,35 @@ for (const protocol of [3, 2] as const) {
       await pubsub.close();
     });
 
+    it("a burst of mixed messages arrives whole and in order, split across reads or not", async () => {
+      const store = target().store({ protocol, namespace: "mix_" });
+      const pubsub = store.pubsub();
+      const text = store.pubsub();
+      const bytes = store.pubsub({ binary: true });
+      const got: string[] = [];
+      const raw: Uint8Array[] = [];
+      text.addClient((channel, message) => got.push(`${channel} ${message}`));
+      bytes.addClient((_channel, message) => raw.push(message as Uint8Array));
+      await text.subscribe("mix:a", "mix:b", "mix:é");
+      await text.psubscribe("mixp:*");
+      await bytes.subscribe("mix:a");
+      // Small and large (several reads) payloads, on alternating channels
+      // and a pattern, all in flight at once.
+      const sent: [string, string][] = [];
+      for (let i = 0; i < 300; i++) {
+        const channel = ["mix:a", "mix:b", "mix:é", "mixp:x"][i % 4];
+        const size = i % 50 === 7 ? 70_000 + i : i % 13;
+        sent.push([channel, `${i}:${"ü".repeat(size)}`]);
+      }
+      const replies = await Promise.all(sent.map(([c, m]) => pubsub.publish(c, m)));
+      assert.deepEqual(replies, sent.map(([c]) => c === "mix:a" ? 2 : 1));
+      await eventually(() => got.length === sent.length, 10_000);
+      assert.deepEqual(got, sent.map(([c, m]) => `${c} ${m}`));
+      const encoder = new TextEncoder();
+      assert.deepEqual(raw, sent.filter(([c]) => c === "mix:a").map(([, m]) => encoder.encode(m)));
+      await Promise.all([pubsub.close(), text.close(), bytes.close()]);
+    });
+
     it("pubsub applies the store namespace to channels", async () => {
       const store = target().store({ protocol, namespace: "ns_" });
       const plain = target().store({ protocol });

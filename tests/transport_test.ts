@@ -25,6 +25,44 @@ describe("runtime adapter", () => {
   });
 });
 
+describe("reads", () => {
+  it("arrive as plain Uint8Array on both ends (a Buffer's slice() would be a view)", async () => {
+    const chunks: Uint8Array[] = [];
+    let serverSide: Uint8Array | undefined;
+    const accepted: { close(): void }[] = [];
+    const listener = await runtime.listen({ hostname: "127.0.0.1", port: 0 }, (conn) => {
+      accepted.push(conn);
+      conn.read({
+        data(chunk) {
+          serverSide ??= chunk;
+          conn.write(chunk); // echo
+        },
+        end() {},
+      });
+    });
+    const conn = await runtime.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    const echoed = new Promise<void>((resolve) => {
+      conn.read({
+        data(chunk) {
+          chunks.push(chunk);
+          resolve();
+        },
+        end() {},
+      });
+    });
+    try {
+      conn.write(new TextEncoder().encode("PING\r\n"));
+      await echoed;
+      assert.equal(Object.getPrototypeOf(chunks[0]), Uint8Array.prototype);
+      assert.equal(Object.getPrototypeOf(serverSide), Uint8Array.prototype);
+    } finally {
+      conn.close();
+      for (const peer of accepted) peer.close();
+      listener.close();
+    }
+  });
+});
+
 forEachTarget("large values (partial writes resumed)", (target) => {
   it("a 16 MiB value round-trips byte for byte", { timeout: 60_000 }, async () => {
     const store = target().store();

@@ -69,6 +69,14 @@ export interface DecoderOptions {
    * themselves.
    */
   onAttribute?: (attribute: Map<RespValue, RespValue>) => void;
+  /**
+   * Offered each top-level value that starts with `*` or `>` before it is
+   * decoded: it may consume a whole value straight from the chunk and return
+   * the position after it, or return -1 to let the decoder decode it. A fast
+   * path for frames the caller knows (pub/sub messages); it sees only values
+   * that start inside the chunk, never split ones it would have to resume.
+   */
+  scan?: (chunk: Uint8Array, pos: number, end: number) => number;
 }
 
 const CR = 13;
@@ -173,6 +181,7 @@ export class RespDecoder {
   readonly #maxDepth: number;
   readonly #maxInline: number;
   readonly #inline: boolean;
+  readonly #scan: ((chunk: Uint8Array, pos: number, end: number) => number) | undefined;
 
   #stack: Frame[] = [];
   /** The top frame when it is a streamed string (only `;` chunks may follow). */
@@ -215,6 +224,7 @@ export class RespDecoder {
     this.#maxDepth = limit("maxDepth", options.maxDepth, 128);
     this.#maxInline = limit("maxInlineLength", options.maxInlineLength, 64 * 1024);
     this.#inline = options.inline === true;
+    this.#scan = options.scan;
   }
 
   /**
@@ -317,6 +327,18 @@ export class RespDecoder {
       if (this.#mode !== LINE) {
         pos = this.#payload(chunk, pos, end);
       } else {
+        if (this.#scan !== undefined && this.#stack.length === 0) {
+          const type = chunk[pos];
+          if (type === GT || type === STAR) {
+            const next = this.#scan(chunk, pos, end);
+            if (this.#generation !== generation) return;
+            if (next >= 0) {
+              pos = next;
+              mark = pos;
+              continue;
+            }
+          }
+        }
         const nl = chunk.indexOf(LF, pos);
         if (nl === -1) {
           this.#save(chunk, pos, end);

@@ -17,6 +17,7 @@ import {
 } from "../errors.ts";
 import { CommandEncoder } from "../protocol/encoder.ts";
 import { RespDecoder } from "../protocol/decoder.ts";
+import { MessageSpans, scanMessage } from "../protocol/message_scan.ts";
 import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts";
 import type { Conn } from "../transport/types.ts";
 import { Queue } from "./queue.ts";
@@ -74,6 +75,12 @@ export interface ConnectionOptions {
   onPush?: (frame: RespValue[]) => void;
   /** Treat RESP2 arrays that start with a pub/sub kind as pushes. */
   subscriber?: boolean;
+  /**
+   * Subscriber mode: takes pub/sub messages where they lie in the received
+   * bytes (valid only during the call), before any decoding. Messages it does
+   * not get this way (e.g. split across reads) still reach `onPush`.
+   */
+  onMessage?: (spans: MessageSpans) => void;
   /** Called after every successful (re)connection, with the attempt number (0 first). */
   onConnect?: (attempt: number) => void;
   /**
@@ -216,7 +223,21 @@ export class Connection {
   /** @param options How to connect and behave. */
   constructor(options: ConnectionOptions) {
     this.#options = options;
-    this.#decoder = new RespDecoder((value) => this.#onValue(value));
+    this.#decoder = this.#newDecoder();
+  }
+
+  #newDecoder(): RespDecoder {
+    const onMessage = this.#options.onMessage;
+    if (!onMessage) return new RespDecoder((value) => this.#onValue(value));
+    const spans = new MessageSpans();
+    return new RespDecoder((value) => this.#onValue(value), {
+      scan: (chunk, pos, end) => {
+        if (this.#handshakeReplies) return -1;
+        const next = scanMessage(chunk, pos, end, spans);
+        if (next >= 0) onMessage(spans);
+        return next;
+      },
+    });
   }
 
   /**
@@ -225,9 +246,11 @@ export class Connection {
    * @param hooks Push handler, subscriber mode, reconnect callback.
    */
   configure(
-    hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "onDown" | "subscriber">,
+    hooks: Pick<ConnectionOptions, "onPush" | "onMessage" | "onConnect" | "onDown" | "subscriber">,
   ): void {
     this.#options = { ...this.#options, ...hooks };
+    // Never swap the decoder under a stream it is in the middle of.
+    if (this.#state === "idle") this.#decoder = this.#newDecoder();
   }
 
   /** Whether the handshake completed and the socket is open. */

@@ -7,6 +7,7 @@
 
 import { ConnectionError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
+import { type MessageSpans, PMESSAGE } from "../protocol/message_scan.ts";
 import type { PubSubClient } from "../store.ts";
 import type { Connection, ConnectionOptions } from "./connection.ts";
 import { Queue } from "./queue.ts";
@@ -94,7 +95,7 @@ export interface MessageIterator extends AsyncIterableIterator<PubSubMessage> {
 export interface PubSubHost {
   /** Opens the subscriber connection with these hooks. */
   connect(
-    hooks: Pick<ConnectionOptions, "onPush" | "onConnect" | "onDown" | "subscriber">,
+    hooks: Pick<ConnectionOptions, "onPush" | "onMessage" | "onConnect" | "onDown" | "subscriber">,
   ): Connection;
   /** Sends a command on the store's shared connection. */
   send(args: CommandArg[]): Promise<RespValue>;
@@ -404,8 +405,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     [];
   #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
   #decoder: TextDecoder;
-  #lastChannel: Uint8Array | undefined;
-  #lastChannelName = "";
+  #channels = new NameCache();
+  #patterns = new NameCache();
   #closed = false;
   /** How many times the connection came back after a drop. */
   reconnects = 0;
@@ -432,6 +433,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     this.#connection ??= this.#host.connect({
       subscriber: true,
       onPush: (frame) => this.#onFrame(frame),
+      onMessage: (spans) => this.#onMessage(spans),
       onConnect: () => {
         // Every connection after the first (a reconnect, or a new one after
         // giving up) subscribes again to everything still held.
@@ -493,33 +495,47 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     return this.#text(value).toLowerCase();
   }
 
-  /** A channel name; consecutive messages on one channel decode it once. */
-  #channel(value: RespValue): string {
-    if (value instanceof Uint8Array) {
-      const last = this.#lastChannel;
-      if (last && last.length === value.length) {
-        let same = true;
-        for (let i = 0; i < value.length; i++) {
-          if (last[i] !== value[i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return this.#lastChannelName;
-      }
-      this.#lastChannel = value;
-      this.#lastChannelName = this.#host.unchannel(this.#decoder.decode(value));
-      return this.#lastChannelName;
-    }
-    return this.#host.unchannel(this.#text(value));
+  /** The name in `bytes[from, to)`, without the namespace. */
+  #name(cache: NameCache, bytes: Uint8Array, from: number, to: number): string {
+    return cache.lookup(bytes, from, to) ??
+      cache.remember(
+        bytes,
+        from,
+        to,
+        this.#host.unchannel(this.#decoder.decode(bytes.subarray(from, to))),
+      );
+  }
+
+  /** A name element of a decoded frame. */
+  #nameOf(cache: NameCache, value: RespValue): string {
+    return value instanceof Uint8Array
+      ? this.#name(cache, value, 0, value.length)
+      : this.#host.unchannel(this.#text(value));
+  }
+
+  /** A message as the connection found it in the received bytes. */
+  #onMessage(spans: MessageSpans) {
+    const bytes = spans.bytes;
+    const channel = this.#name(this.#channels, bytes, spans.channelStart, spans.channelEnd);
+    const pattern = spans.kind === PMESSAGE
+      ? this.#name(this.#patterns, bytes, spans.patternStart, spans.patternEnd)
+      : undefined;
+    const payload = this.#options.binary
+      ? bytes.slice(spans.payloadStart, spans.payloadEnd)
+      : this.#decoder.decode(bytes.subarray(spans.payloadStart, spans.payloadEnd));
+    this.#deliver(channel, pattern, payload);
   }
 
   #onFrame(frame: RespValue[]) {
     const kind = this.#kind(frame[0]);
     if (kind === "message" || kind === "smessage") {
-      this.#deliver(this.#channel(frame[1]), undefined, frame[2]);
+      this.#deliver(this.#nameOf(this.#channels, frame[1]), undefined, this.#payload(frame[2]));
     } else if (kind === "pmessage") {
-      this.#deliver(this.#channel(frame[2]), this.#host.unchannel(this.#text(frame[1])), frame[3]);
+      this.#deliver(
+        this.#nameOf(this.#channels, frame[2]),
+        this.#nameOf(this.#patterns, frame[1]),
+        this.#payload(frame[3]),
+      );
     } else if (kind in confirmKinds) {
       const name = this.#host.unchannel(this.#text(frame[1]));
       const which = confirmKinds[kind];
@@ -556,10 +572,15 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     });
   }
 
+  /** A decoded frame's payload: text, or bytes in binary mode. */
+  #payload(value: RespValue): RespValue {
+    return value instanceof Uint8Array && !this.#options.binary
+      ? this.#decoder.decode(value)
+      : value;
+  }
+
   #deliver(channel: string, pattern: string | undefined, payload: RespValue) {
-    let message: unknown = payload instanceof Uint8Array && !this.#options.binary
-      ? this.#decoder.decode(payload)
-      : payload;
+    let message: unknown = payload;
     if (this.#protocol) {
       try {
         message = this.#protocol.decode(message as string | Uint8Array);
@@ -903,5 +924,31 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   /** `await using pubsub = store.pubsub()` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/**
+ * The last name seen and its decoded form: messages mostly come on one
+ * channel, so each decodes (and allocates) nothing for it.
+ */
+class NameCache {
+  #bytes: Uint8Array | undefined;
+  #name = "";
+
+  /** The remembered name when `bytes[from, to)` holds its bytes. */
+  lookup(bytes: Uint8Array, from: number, to: number): string | undefined {
+    const last = this.#bytes;
+    if (last === undefined || last.length !== to - from) return undefined;
+    for (let i = 0; i < last.length; i++) {
+      if (last[i] !== bytes[from + i]) return undefined;
+    }
+    return this.#name;
+  }
+
+  /** Remembers `name` for a copy of `bytes[from, to)`; returns it. */
+  remember(bytes: Uint8Array, from: number, to: number, name: string): string {
+    this.#bytes = bytes.slice(from, to);
+    this.#name = name;
+    return name;
   }
 }

@@ -20,6 +20,8 @@ interface BunSocket {
 }
 
 interface BunSocketHandlers {
+  /** Bun reads this here, in the handlers (not beside them): chunks are Buffers otherwise. */
+  binaryType?: "uint8array";
   open?(socket: BunSocket): void;
   data(socket: BunSocket, data: Uint8Array): void;
   drain(socket: BunSocket): void;
@@ -42,14 +44,12 @@ interface BunApi {
     port?: number;
     unix?: string;
     tls?: boolean | { ca?: string[] };
-    binaryType?: "uint8array";
     socket: BunSocketHandlers;
   }): Promise<BunSocket>;
   listen(options: {
     hostname?: string;
     port?: number;
     unix?: string;
-    binaryType?: "uint8array";
     socket: BunSocketHandlers;
   }): BunListener;
 }
@@ -146,6 +146,9 @@ class SocketState implements Conn {
 }
 
 const handlers: BunSocketHandlers = {
+  // Plain Uint8Array chunks: cheaper than Buffer objects on every read, and
+  // their slice() copies (a Buffer's slice() is a view of the read buffer).
+  binaryType: "uint8array",
   data(socket, data) {
     socket.data?.onData(data);
   },
@@ -184,8 +187,6 @@ async function connect(options: ConnectOptions): Promise<Conn> {
       port,
       tls: typeof tls === "object" ? { ca: tls.caCerts } : tls || undefined,
     }),
-    // Plain Uint8Array chunks: cheaper than Buffer objects on every read.
-    binaryType: "uint8array",
     socket: {
       ...handlers,
       open(socket) {
@@ -232,7 +233,6 @@ function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<L
     ...(options.path
       ? { unix: options.path }
       : { hostname: options.hostname ?? "127.0.0.1", port: options.port }),
-    binaryType: "uint8array",
     socket: {
       ...handlers,
       open(socket) {
