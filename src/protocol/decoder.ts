@@ -131,7 +131,7 @@ for (const type of ":,(") TYPES[type.charCodeAt(0)] = NUMBER_LINE;
 for (const type of "+-") TYPES[type.charCodeAt(0)] = TEXT_LINE;
 
 const EMPTY = new Uint8Array(0);
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** An aggregate under construction. */
 class Frame {

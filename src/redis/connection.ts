@@ -112,31 +112,45 @@ export interface Handshake {
   check(replies: RespValue[], round: number): CommandArg[][] | undefined;
 }
 
-interface Pending {
-  name: string;
-  shape: Shape<unknown>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+const ignore = () => {};
+
+/** A command waiting for its write or its reply. Every field is set up front: one shape. */
+class Pending {
+  resolve: (value: unknown) => void = ignore;
+  reject: (error: unknown) => void = ignore;
   /** Settled already (timed out, aborted): its reply is read and dropped. */
-  done: boolean;
-  /** Resolve with error replies instead of rejecting (pipelines). */
-  errorsAsValues: boolean;
-  /**
-   * The arguments, kept until the command is written (offline commands are
-   * encoded only once connected, so one given up meanwhile is never sent),
-   * and after that for idempotent ones, which are re-sent after a drop.
-   */
-  args?: readonly CommandArg[];
-  /** May run twice: re-sent after a drop. */
-  idempotent: boolean;
+  done = false;
   /** Times it was re-sent. */
-  resends: number;
-  /** A command whose replies come as pushes: no reply is matched to it. */
-  noReply?: boolean;
+  resends = 0;
+  /** When the store-wide default deadline expires it (ms since the epoch); 0: none. */
+  deadline = 0;
   /** The unit (MULTI ... EXEC) it belongs to: sent whole or not at all. */
-  group?: Pending[];
-  deadline: number;
-  cleanup?: () => void;
+  group: Pending[] | undefined = undefined;
+  cleanup: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly shape: Shape<unknown>,
+    /**
+     * The arguments, kept until the command is written (offline commands are
+     * encoded only once connected, so one given up meanwhile is never sent),
+     * and after that for idempotent ones, which are re-sent after a drop.
+     */
+    public args: readonly CommandArg[] | undefined,
+    /** Resolve with error replies instead of rejecting (pipelines). */
+    readonly errorsAsValues: boolean,
+    /** May run twice: re-sent after a drop. */
+    readonly idempotent: boolean,
+    /** A command whose replies come as pushes: no reply is matched to it. */
+    readonly noReply: boolean,
+  ) {}
+}
+
+/** The entry whose promise is being made: a shared executor, not a closure per command. */
+let settling: Pending;
+function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void) {
+  settling.resolve = resolve as (value: unknown) => void;
+  settling.reject = reject;
 }
 
 type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
@@ -315,24 +329,21 @@ export class Connection {
     // command is encoded once connected.
     if (this.#state === "ready") this.#encoder.write(args);
     else validate(args);
-    return new Promise<T>((resolve, reject) => {
-      const entry: Pending = {
-        name,
-        shape: shape as Shape<unknown>,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        done: false,
-        errorsAsValues: options?.errorsAsValues ?? false,
-        deadline: 0,
-        args,
-        idempotent: options?.idempotent ?? false,
-        resends: 0,
-      };
-      this.#fifo.push(entry);
-      this.#arm(entry, options);
-      if (this.#state === "ready") this.#scheduleFlush();
-      else if (this.#state === "idle") this.connect().catch(() => {});
-    });
+    const entry = new Pending(
+      name,
+      shape as Shape<unknown>,
+      args,
+      options?.errorsAsValues ?? false,
+      options?.idempotent ?? false,
+      false,
+    );
+    settling = entry;
+    const promise = new Promise<T>(captureSettlers);
+    this.#fifo.push(entry);
+    this.#arm(entry, options);
+    if (this.#state === "ready") this.#scheduleFlush();
+    else if (this.#state === "idle") this.connect().catch(() => {});
+    return promise;
   }
 
   /**
@@ -393,19 +404,7 @@ export class Connection {
       return;
     }
     validate(args);
-    this.#fifo.push({
-      name: String(args[0]),
-      shape: (value) => value,
-      resolve: () => {},
-      reject: () => {},
-      done: false,
-      errorsAsValues: false,
-      deadline: 0,
-      args,
-      idempotent: false,
-      resends: 0,
-      noReply: true,
-    });
+    this.#fifo.push(new Pending(String(args[0]), (value) => value, args, false, false, true));
     if (this.#state === "idle") this.connect().catch(() => {});
   }
 

@@ -8,6 +8,7 @@
 import { ConnectionError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { type MessageSpans, PMESSAGE } from "../protocol/message_scan.ts";
+import { decodeUtf8 } from "../transport/mod.ts";
 import type { PubSubClient } from "../store.ts";
 import type { Connection, ConnectionOptions } from "./connection.ts";
 import { Queue } from "./queue.ts";
@@ -33,7 +34,9 @@ function toProtocol(protocol: PubSubProtocol | JsonLike | undefined): PubSubProt
   return {
     encode: (message) => protocol.stringify(message),
     decode: (payload) =>
-      protocol.parse(typeof payload === "string" ? payload : new TextDecoder().decode(payload)),
+      protocol.parse(
+        typeof payload === "string" ? payload : decodeUtf8(payload, 0, payload.length),
+      ),
   };
 }
 
@@ -405,6 +408,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     [];
   #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
   #decoder: TextDecoder;
+  /** Text of `bytes[from, to)` in the store's encoding. */
+  #decodeRange: (bytes: Uint8Array, from: number, to: number) => string;
   #channels = new NameCache();
   #patterns = new NameCache();
   #closed = false;
@@ -421,7 +426,12 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     this.#host = host;
     this.#options = options;
     this.#protocol = toProtocol(options.protocol);
-    this.#decoder = new TextDecoder(host.encoding);
+    // ignoreBOM: a message that starts with U+FEFF keeps it (text round-trips).
+    this.#decoder = new TextDecoder(host.encoding, { ignoreBOM: true });
+    const decoder = this.#decoder;
+    this.#decodeRange = decoder.encoding === "utf-8"
+      ? decodeUtf8
+      : (bytes, from, to) => decoder.decode(bytes.subarray(from, to));
   }
 
   #report(error: unknown) {
@@ -502,7 +512,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         bytes,
         from,
         to,
-        this.#host.unchannel(this.#decoder.decode(bytes.subarray(from, to))),
+        this.#host.unchannel(this.#decodeRange(bytes, from, to)),
       );
   }
 
@@ -522,7 +532,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
       : undefined;
     const payload = this.#options.binary
       ? bytes.slice(spans.payloadStart, spans.payloadEnd)
-      : this.#decoder.decode(bytes.subarray(spans.payloadStart, spans.payloadEnd));
+      : this.#decodeRange(bytes, spans.payloadStart, spans.payloadEnd);
     this.#deliver(channel, pattern, payload);
   }
 

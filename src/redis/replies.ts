@@ -89,7 +89,8 @@ function unexpected(what: string, value: RespValue): never {
  * @returns The shapes.
  */
 export function makeReplies(encoding = "utf-8"): Replies {
-  const decoder = new TextDecoder(encoding);
+  // ignoreBOM: a value that starts with U+FEFF keeps it (text round-trips).
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   const ascii = encoding === "utf-8" || encoding === "utf8";
   const decode = (bytes: Uint8Array): string => {
     // Short ASCII strings are the common case; skip TextDecoder's call overhead.

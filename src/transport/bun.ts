@@ -255,4 +255,14 @@ function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<L
 }
 
 /** The Bun runtime adapter. */
-export const bunRuntime: Runtime = { name: "bun", connect, listen };
+/** Bun's Buffer decodes a range of any Uint8Array natively, without making a view. */
+const utf8Slice = (globalThis as unknown as {
+  Buffer?: { prototype: { utf8Slice?: (this: Uint8Array, from: number, to: number) => string } };
+}).Buffer?.prototype.utf8Slice;
+
+export const bunRuntime: Runtime = {
+  name: "bun",
+  connect,
+  listen,
+  decodeUtf8: bun && utf8Slice ? (bytes, from, to) => utf8Slice.call(bytes, from, to) : undefined,
+};

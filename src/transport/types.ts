@@ -89,6 +89,12 @@ export interface Runtime {
   readonly connect: Connect;
   /** Listens for connections. */
   readonly listen: Listen;
+  /**
+   * Decodes the UTF-8 text in `bytes[from, to)` as `TextDecoder` does with
+   * `ignoreBOM` (invalid bytes become U+FFFD, a leading BOM is kept), when
+   * the runtime has a faster way than a view plus `TextDecoder`.
+   */
+  readonly decodeUtf8?: (bytes: Uint8Array, from: number, to: number) => string;
 }
 
 /** The file access snapshots need: the embedded server's only use of files. */

@@ -33,6 +33,16 @@ export function stringSuite(target: () => Target, protocol: 2 | 3): void {
       ]);
     });
 
+    it("text that starts with a byte order mark keeps it", async () => {
+      const text = "\uFEFFbom first";
+      await s.plain.set("str:bom", text);
+      assert.equal(await s.plain.get("str:bom"), text);
+      await s.plain.set("str:bom-long", text + "x".repeat(100));
+      assert.equal(await s.plain.get("str:bom-long"), text + "x".repeat(100));
+      await s.plain.hset("str:bom-hash", { [text]: text });
+      assert.deepEqual(await s.plain.hgetall("str:bom-hash"), { [text]: text });
+    });
+
     it("getBytes() returns binary values byte for byte", async () => {
       const value = new Uint8Array([0, 255, 128, 10, 13, 0xc3]);
       await s.plain.set("str:bin", value);
