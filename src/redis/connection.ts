@@ -158,6 +158,13 @@ type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
 /** Idempotent commands are re-sent at most this many times (a command may be what kills the connection). */
 const maxResends = 2;
 
+/**
+ * Bytes of encoded commands that go out at once instead of at the end of the
+ * tick: a burst of 100,000 commands then streams to the server while it is
+ * still being issued, in a buffer that stays small (not one of megabytes).
+ */
+const flushAtBytes = 128 * 1024;
+
 /** Validates offline commands (which are encoded later) so bad arguments still throw at once. */
 const scratch = new CommandEncoder();
 function validate(args: readonly CommandArg[]): void {
@@ -341,8 +348,10 @@ export class Connection {
     const promise = new Promise<T>(captureSettlers);
     this.#fifo.push(entry);
     this.#arm(entry, options);
-    if (this.#state === "ready") this.#scheduleFlush();
-    else if (this.#state === "idle") this.connect().catch(() => {});
+    if (this.#state === "ready") {
+      if (this.#encoder.length >= flushAtBytes) this.#flush();
+      else this.#scheduleFlush();
+    } else if (this.#state === "idle") this.connect().catch(() => {});
     return promise;
   }
 

@@ -11,7 +11,7 @@ import { type MessageSpans, PMESSAGE } from "../protocol/message_scan.ts";
 import { decodeUtf8 } from "../transport/mod.ts";
 import type { PubSubClient } from "../store.ts";
 import type { Connection, ConnectionOptions } from "./connection.ts";
-import { Queue } from "./queue.ts";
+import { type Listener, MessageQueue } from "./message_queue.ts";
 
 /** Encodes published messages and decodes received ones (e.g. JSON). */
 export interface PubSubProtocol {
@@ -118,12 +118,6 @@ export interface PubSubHost {
 export type SubscriptionKind = "channel" | "pattern" | "shard";
 type Kind = SubscriptionKind;
 
-/**
- * Messages an iterator holds for a slow consumer. One socket read can carry
- * thousands of small messages, all delivered before the loop runs again.
- */
-const defaultBufferSize = 65_536;
-
 /** Messages a subscription keeps for its first iterator until that starts. */
 const earlyBufferSize = 1024;
 
@@ -140,140 +134,6 @@ const confirmKinds: Record<string, Kind> = {
   psubscribe: "pattern",
   ssubscribe: "shard",
 };
-
-interface Listener {
-  accepts(message: PubSubMessage): boolean;
-  push(message: PubSubMessage): void;
-  end(error?: unknown): void;
-  /** The next message follows a reconnection. */
-  gap: boolean;
-}
-
-/**
- * A bounded queue feeding one async iterator.
- */
-class MessageQueue implements MessageIterator, Listener {
-  #buffer = new Queue<PubSubMessage>();
-  /** `next()` calls waiting for a message, oldest first. */
-  #waiters = new Queue<{
-    resolve(result: IteratorResult<PubSubMessage>): void;
-    reject(error: unknown): void;
-  }>();
-  #error: unknown;
-  #done = false;
-  #size = defaultBufferSize;
-  #policy: OverflowPolicy = "error";
-  #onReturn: () => Promise<void>;
-  #signal: AbortSignal | undefined;
-  // An aborted loop does not call return(): unsubscribe here as return() would.
-  #onAbort = () => {
-    const done = this.#done;
-    this.end(this.#signal!.reason);
-    if (!done) this.#onReturn().catch(() => {});
-  };
-  dropped = 0;
-  gap = false;
-  accepts: (message: PubSubMessage) => boolean;
-  /** The subscription this queue serves, if any: it ends with it. */
-  owner: Subscription | undefined;
-
-  constructor(
-    accepts: (message: PubSubMessage) => boolean,
-    options: IterateOptions,
-    onReturn: () => Promise<void>,
-  ) {
-    this.accepts = accepts;
-    this.#onReturn = onReturn;
-    this.configure(options);
-  }
-
-  /** Whether unsubscribing `gone` (all of `kind` when empty) ends this queue. */
-  ownedBy(kind: Kind, gone: ReadonlySet<string>): boolean {
-    const owner = this.owner;
-    if (!owner || owner.kind !== kind) return false;
-    return gone.size === 0 || owner.names.some((name) => gone.has(name));
-  }
-
-  /** Applies iteration options (also to a queue that buffered before the loop started). */
-  configure(options: IterateOptions): void {
-    const size = options.bufferSize ?? defaultBufferSize;
-    if (!(size >= 1)) throw new RangeError(`Cannot iterate: bufferSize ${size} is not at least 1`);
-    this.#size = size;
-    this.#policy = options.overflow ?? "error";
-    while (this.#buffer.length > size) {
-      this.#buffer.shift();
-      this.dropped++;
-    }
-    options.signal?.throwIfAborted();
-    this.#signal?.removeEventListener("abort", this.#onAbort);
-    this.#signal = options.signal;
-    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
-  }
-
-  push(message: PubSubMessage): void {
-    if (this.#done) return;
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      waiter.resolve({ value: message, done: false });
-      return;
-    }
-    if (this.#buffer.length < this.#size) {
-      this.#buffer.push(message);
-      return;
-    }
-    this.dropped++;
-    if (this.#policy === "drop-oldest") {
-      this.#buffer.shift();
-      this.#buffer.push(message);
-    } else if (this.#policy === "error") {
-      this.end(
-        new RangeError(
-          `Cannot keep up: the iterator's buffer of ${this.#size} messages is full (a message on "${message.channel}" was dropped)`,
-        ),
-      );
-      this.#onReturn().catch(() => {});
-    }
-  }
-
-  end(error?: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#error = error;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
-    const waiters = this.#waiters.drain();
-    if (waiters.length > 0 && error !== undefined) this.#error = undefined;
-    for (const waiter of waiters) {
-      if (error !== undefined) waiter.reject(error);
-      else waiter.resolve({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<PubSubMessage>> {
-    if (this.#buffer.length > 0) {
-      return Promise.resolve({ value: this.#buffer.shift()!, done: false });
-    }
-    if (this.#done) {
-      const error = this.#error;
-      this.#error = undefined;
-      return error !== undefined
-        ? Promise.reject(error)
-        : Promise.resolve({ value: undefined, done: true });
-    }
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
-  }
-
-  async return(): Promise<IteratorResult<PubSubMessage>> {
-    const wasDone = this.#done;
-    this.end();
-    this.#buffer.drain();
-    if (!wasDone) await this.#onReturn();
-    return { value: undefined, done: true };
-  }
-
-  [Symbol.asyncIterator](): MessageIterator {
-    return this;
-  }
-}
 
 /**
  * Channels or patterns subscribed together; iterate it for their messages.
@@ -326,10 +186,10 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
     const names = new Set(this.names);
     const kind = this.kind;
     const queue = this.#pubsub.iterate(
-      (message) =>
+      (channel, pattern) =>
         kind === "pattern"
-          ? message.pattern !== undefined && names.has(message.pattern)
-          : message.pattern === undefined && names.has(message.channel),
+          ? pattern !== undefined && names.has(pattern)
+          : pattern === undefined && names.has(channel),
       options,
       () => this.unsubscribe(),
     );
@@ -395,8 +255,8 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   #options: PubSubOptions;
   #protocol: PubSubProtocol | undefined;
   #connection: Connection | undefined;
-  #clients = new Set<PubSubClient>();
-  #listeners = new Set<Listener>();
+  #clients = new Roster<PubSubClient>();
+  #listeners = new Roster<Listener>();
   /** Subscribed names, with how many subscriptions hold each. */
   #subscribed: Record<Kind, Map<string, number>> = {
     channel: new Map(),
@@ -603,7 +463,12 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         return;
       }
     }
-    for (const client of this.#clients) {
+    // Arrays, not the sets: no iterator per message; a client or listener
+    // removed meanwhile (e.g. by a throwing client) is skipped.
+    const clients = this.#clients.list;
+    for (let i = 0; i < clients.length; i++) {
+      const client = clients[i];
+      if (!this.#clients.holds(clients, client)) continue;
       try {
         client(channel, message);
       } catch (error) {
@@ -612,16 +477,15 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
         this.#report(error);
       }
     }
-    if (this.#listeners.size === 0) return;
-    const event: PubSubMessage = pattern === undefined
-      ? { channel, message }
-      : { channel, pattern, message };
-    for (const listener of this.#listeners) {
-      if (!listener.accepts(event)) continue;
-      if (listener.gap) {
-        listener.gap = false;
-        listener.push({ ...event, reconnected: true });
-      } else listener.push(event);
+    const listeners = this.#listeners.list;
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i];
+      if (!this.#listeners.holds(listeners, listener) || !listener.accepts(channel, pattern)) {
+        continue;
+      }
+      const reconnected = listener.gap;
+      listener.gap = false;
+      listener.push(channel, pattern, message, reconnected);
     }
   }
 
@@ -881,7 +745,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
    * @returns The iterator.
    */
   iterate(
-    accepts: (message: PubSubMessage) => boolean,
+    accepts: (channel: string, pattern: string | undefined) => boolean,
     options: IterateOptions,
     onReturn: () => Promise<void>,
   ): MessageIterator {
@@ -960,5 +824,44 @@ class NameCache {
     this.#bytes = bytes.slice(from, to);
     this.#name = name;
     return name;
+  }
+}
+
+/** A set that also keeps its members in an array, rebuilt only after a change. */
+class Roster<T> {
+  #members = new Set<T>();
+  #list: T[] | undefined = [];
+
+  /** The members, in insertion order; do not modify. */
+  get list(): readonly T[] {
+    return this.#list ??= [...this.#members];
+  }
+
+  /** Number of members. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Whether `member`, taken from the array `list` returned earlier, is still a member. */
+  holds(list: readonly T[], member: T): boolean {
+    return list === this.#list || this.#members.has(member);
+  }
+
+  add(member: T): void {
+    this.#members.add(member);
+    this.#list = undefined;
+  }
+
+  delete(member: T): void {
+    if (this.#members.delete(member)) this.#list = undefined;
+  }
+
+  clear(): void {
+    this.#members.clear();
+    this.#list = [];
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.#members[Symbol.iterator]();
   }
 }
