@@ -9,6 +9,7 @@
 import { ProtocolError } from "../errors.ts";
 import { type RespValue, VerbatimString } from "../protocol/types.ts";
 import type { Shape } from "./connection.ts";
+import { decodeUtf8 } from "../transport/mod.ts";
 
 /** Every shape a command method may use, bound to one text encoding. */
 export interface Replies {
@@ -91,20 +92,9 @@ function unexpected(what: string, value: RespValue): never {
 export function makeReplies(encoding = "utf-8"): Replies {
   // ignoreBOM: a value that starts with U+FEFF keeps it (text round-trips).
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-  const ascii = encoding === "utf-8" || encoding === "utf8";
-  const decode = (bytes: Uint8Array): string => {
-    // Short ASCII strings are the common case; skip TextDecoder's call overhead.
-    if (ascii && bytes.length < 24) {
-      let text = "";
-      for (let i = 0; i < bytes.length; i++) {
-        const byte = bytes[i];
-        if (byte > 0x7f) return decoder.decode(bytes);
-        text += String.fromCharCode(byte);
-      }
-      return text;
-    }
-    return decoder.decode(bytes);
-  };
+  const decode = decoder.encoding === "utf-8"
+    ? (bytes: Uint8Array): string => decodeUtf8(bytes, 0, bytes.length)
+    : (bytes: Uint8Array): string => decoder.decode(bytes);
   const text = (value: RespValue): string => {
     if (value instanceof Uint8Array) return decode(value);
     if (typeof value === "string") return value;

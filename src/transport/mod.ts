@@ -7,6 +7,7 @@
 import type { Runtime } from "./types.ts";
 import { bunRuntime } from "./bun.ts";
 import { denoRuntime } from "./deno.ts";
+import { decodeUtf8Js } from "./_utf8.ts";
 
 export type * from "./types.ts";
 export { memoryPair } from "./memory.ts";
@@ -24,12 +25,10 @@ function detect(): Runtime {
 /** The adapter for the runtime this code runs on. */
 export const runtime: Runtime = detect();
 
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
 /**
  * Decodes the UTF-8 text in `bytes[from, to)` (invalid bytes become U+FFFD;
  * a leading BOM is kept, so text round-trips), the fastest way the runtime
  * offers.
  */
 export const decodeUtf8: (bytes: Uint8Array, from: number, to: number) => string =
-  runtime.decodeUtf8 ?? ((bytes, from, to) => utf8.decode(bytes.subarray(from, to)));
+  runtime.decodeUtf8 ?? decodeUtf8Js;
