@@ -175,10 +175,12 @@ for (const protocol of [3, 2] as const) {
       }
       const replies = await Promise.all(sent.map(([c, m]) => pubsub.publish(c, m)));
       assert.deepEqual(replies, sent.map(([c]) => c === "mix:a" ? 2 : 1));
-      await eventually(() => got.length === sent.length, 10_000);
+      const forA = sent.filter(([c]) => c === "mix:a");
+      // Two subscriber connections: wait for both.
+      await eventually(() => got.length === sent.length && raw.length === forA.length, 10_000);
       assert.deepEqual(got, sent.map(([c, m]) => `${c} ${m}`));
       const encoder = new TextEncoder();
-      assert.deepEqual(raw, sent.filter(([c]) => c === "mix:a").map(([, m]) => encoder.encode(m)));
+      assert.deepEqual(raw, forA.map(([, m]) => encoder.encode(m)));
       await Promise.all([pubsub.close(), text.close(), bytes.close()]);
     });
 

@@ -20,7 +20,7 @@ import { RespDecoder } from "../protocol/decoder.ts";
 import { MessageSpans, scanMessage } from "../protocol/message_scan.ts";
 import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts";
 import type { Conn } from "../transport/types.ts";
-import { Queue } from "./queue.ts";
+import { Pending, ReplyFifo } from "./reply_fifo.ts";
 
 /** Turns a raw reply into what a command method returns. */
 export type Shape<T> = (value: RespValue) => T;
@@ -112,45 +112,19 @@ export interface Handshake {
   check(replies: RespValue[], round: number): CommandArg[][] | undefined;
 }
 
-const ignore = () => {};
-
-/** A command waiting for its write or its reply. Every field is set up front: one shape. */
-class Pending {
-  resolve: (value: unknown) => void = ignore;
-  reject: (error: unknown) => void = ignore;
-  /** Settled already (timed out, aborted): its reply is read and dropped. */
-  done = false;
-  /** Times it was re-sent. */
-  resends = 0;
-  /** When the store-wide default deadline expires it (ms since the epoch); 0: none. */
-  deadline = 0;
-  /** The unit (MULTI ... EXEC) it belongs to: sent whole or not at all. */
-  group: Pending[] | undefined = undefined;
-  cleanup: (() => void) | undefined = undefined;
-
-  constructor(
-    readonly name: string,
-    readonly shape: Shape<unknown>,
-    /**
-     * The arguments, kept until the command is written (offline commands are
-     * encoded only once connected, so one given up meanwhile is never sent),
-     * and after that for idempotent ones, which are re-sent after a drop.
-     */
-    public args: readonly CommandArg[] | undefined,
-    /** Resolve with error replies instead of rejecting (pipelines). */
-    readonly errorsAsValues: boolean,
-    /** May run twice: re-sent after a drop. */
-    readonly idempotent: boolean,
-    /** A command whose replies come as pushes: no reply is matched to it. */
-    readonly noReply: boolean,
-  ) {}
-}
-
 /** The entry whose promise is being made: a shared executor, not a closure per command. */
 let settling: Pending;
 function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void) {
   settling.resolve = resolve as (value: unknown) => void;
   settling.reject = reject;
+}
+
+/** The settlers of a lean command's promise, taken by the same shared executor trick. */
+let leanResolve: (value: unknown) => void;
+let leanReject: (error: unknown) => void;
+function captureLean(resolve: (value: never) => void, reject: (error: unknown) => void) {
+  leanResolve = resolve as (value: unknown) => void;
+  leanReject = reject;
 }
 
 type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
@@ -220,7 +194,9 @@ export class Connection {
   #encoder = new CommandEncoder();
   #decoder: RespDecoder;
   /** Every command encoded and not yet answered, in order. */
-  #fifo = new Queue<Pending>();
+  #fifo = new ReplyFifo();
+  /** Set while sendAll() queues a unit: its commands need entry objects. */
+  #grouping = false;
   /** How many of the FIFO's front entries are on the wire. */
   #written = 0;
   #flushScheduled = false;
@@ -334,8 +310,24 @@ export class Connection {
     if (full) return Promise.reject(full);
     // Ready: encode now (one write per tick). Offline: only validate; the
     // command is encoded once connected.
-    if (this.#state === "ready") this.#encoder.write(args);
-    else validate(args);
+    if (this.#state === "ready") {
+      this.#encoder.write(args);
+      if (
+        !this.#grouping && this.#options.commandTimeout === undefined &&
+        (options === undefined ||
+          (options.timeout === undefined && options.signal === undefined &&
+            !options.errorsAsValues && !options.idempotent))
+      ) {
+        // The common case: no object of its own until the reply (see ReplyFifo).
+        const promise = new Promise<T>(captureLean);
+        this.#fifo.pushLean(name, shape, leanResolve, leanReject, args);
+        if (this.#encoder.length >= flushAtBytes) this.#flush();
+        else this.#scheduleFlush();
+        return promise;
+      }
+    } else {
+      validate(args);
+    }
     const entry = new Pending(
       name,
       shape as Shape<unknown>,
@@ -380,7 +372,13 @@ export class Connection {
     // without its EXEC would poison the shared connection).
     for (const { args } of commands) validate(args);
     const start = this.#fifo.length;
-    const promises = commands.map(({ args, shape }) => this.send(args, shape, options));
+    this.#grouping = true;
+    let promises: Promise<unknown>[];
+    try {
+      promises = commands.map(({ args, shape }) => this.send(args, shape, options));
+    } finally {
+      this.#grouping = false;
+    }
     const group: Pending[] = [];
     for (let i = start; i < this.#fifo.length; i++) group.push(this.#fifo.at(i)!);
     for (const entry of group) entry.group = group;
@@ -459,12 +457,13 @@ export class Connection {
     const now = Date.now();
     let live = 0;
     for (let i = 0; i < this.#fifo.length; i++) {
-      const entry = this.#fifo.at(i)!;
-      if (entry.done || entry.deadline === 0) continue;
-      if (entry.deadline > now) {
+      const deadline = this.#fifo.deadline(i);
+      if (deadline === 0 || this.#fifo.done(i)) continue;
+      if (deadline > now) {
         live++;
         break;
       }
+      const entry = this.#fifo.at(i)!;
       this.#expire(entry, timeoutError(entry.name, this.#options.commandTimeout!));
     }
     if (live === 0 && this.#sweepTimer !== undefined) {
@@ -486,10 +485,7 @@ export class Connection {
     // Lend the encoder's buffer to the socket and take it back once written:
     // no allocation per flush.
     const bytes = this.#encoder.lend();
-    for (let i = this.#written; i < this.#fifo.length; i++) {
-      const entry = this.#fifo.at(i)!;
-      if (!entry.idempotent) entry.args = undefined;
-    }
+    this.#fifo.written(this.#written, this.#fifo.length);
     this.#written = this.#fifo.length;
     const conn = this.#conn!;
     let pending: Promise<void> | undefined;
@@ -839,7 +835,7 @@ export class Connection {
 
   /** Whether some command still waits for its reply (timed-out ones do not). */
   #hasLiveCommands(): boolean {
-    for (let i = 0; i < this.#fifo.length; i++) if (!this.#fifo.at(i)!.done) return true;
+    for (let i = 0; i < this.#fifo.length; i++) if (!this.#fifo.done(i)) return true;
     return false;
   }
 
