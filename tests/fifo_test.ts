@@ -2,6 +2,47 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue } from "../src/redis/queue.ts";
 import { Pending, ReplyFifo } from "../src/redis/reply_fifo.ts";
+import { RecordQueue, SEGMENT_RECORDS } from "../src/redis/record_queue.ts";
+
+describe("RecordQueue", () => {
+  it("keeps records of several slots in order across segments, emptying and refilling", () => {
+    const queue = new RecordQueue(3);
+    const model: number[] = [];
+    let next = 0;
+    const check = () => {
+      assert.equal(queue.length, model.length);
+      for (const index of [0, model.length >> 1, model.length - 1]) {
+        if (index < 0 || index >= model.length) continue;
+        const slots = queue.segment(index);
+        const base = queue.base(index);
+        assert.deepEqual(
+          [slots[base], slots[base + 1], slots[base + 2]],
+          [model[index], `r${model[index]}`, -model[index]],
+        );
+      }
+    };
+    // Bursts larger than a segment, drained to empty mid-segment, then refilled.
+    for (const [add, take] of [[3000, 2999], [1, 2], [SEGMENT_RECORDS * 2 + 5, 10], [0, 10_000]]) {
+      for (let i = 0; i < add; i++, next++) {
+        const base = queue.append();
+        queue.last[base] = next;
+        queue.last[base + 1] = `r${next}`;
+        queue.last[base + 2] = -next;
+        model.push(next);
+      }
+      check();
+      for (let i = 0; i < take && model.length > 0; i++) {
+        queue.dropFirst();
+        model.shift();
+        if (i % 500 === 0) check();
+      }
+      check();
+    }
+    assert.equal(queue.length, 0);
+    queue.dropFirst(); // nothing to drop: no harm
+    assert.equal(queue.length, 0);
+  });
+});
 
 describe("Queue", () => {
   it("keeps FIFO order through growth and wrap-around", () => {

@@ -6,6 +6,7 @@
 
 import type { IterateOptions, MessageIterator, OverflowPolicy, PubSubMessage } from "./pubsub.ts";
 import { Queue } from "./queue.ts";
+import { RecordQueue } from "./record_queue.ts";
 
 /**
  * Messages an iterator holds for a slow consumer. One socket read can carry
@@ -31,7 +32,11 @@ export interface QueueOwner {
   readonly names: readonly string[];
 }
 
-/** Slots one buffered message takes in the flat buffer. */
+// Slots of one buffered message.
+const CHANNEL = 0;
+const PATTERN = 1;
+const MESSAGE = 2;
+const RECONNECTED = 3;
 const SLOTS = 4;
 
 /** The message object an iterator yields. */
@@ -55,8 +60,8 @@ function toMessage(
  * nothing per message.
  */
 export class MessageQueue implements MessageIterator, Listener {
-  /** channel, pattern, message, reconnected: SLOTS entries per message. */
-  #buffer = new Queue<unknown>();
+  /** The buffered messages, as their parts. */
+  #buffer = new RecordQueue(SLOTS);
   /** `next()` calls waiting for a message, oldest first. */
   #waiters = new Queue<{
     resolve(result: IteratorResult<PubSubMessage>): void;
@@ -98,11 +103,6 @@ export class MessageQueue implements MessageIterator, Listener {
     this.configure(options);
   }
 
-  /** Messages buffered. */
-  get #count(): number {
-    return this.#buffer.length / SLOTS;
-  }
-
   /** Whether unsubscribing `gone` (all of `kind` when empty) ends this queue. */
   ownedBy(kind: string, gone: ReadonlySet<string>): boolean {
     const owner = this.owner;
@@ -116,7 +116,7 @@ export class MessageQueue implements MessageIterator, Listener {
     if (!(size >= 1)) throw new RangeError(`Cannot iterate: bufferSize ${size} is not at least 1`);
     this.#size = size;
     this.#policy = options.overflow ?? "error";
-    while (this.#count > size) this.#dropOldest();
+    while (this.#buffer.length > size) this.#dropOldest();
     options.signal?.throwIfAborted();
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#signal = options.signal;
@@ -124,7 +124,7 @@ export class MessageQueue implements MessageIterator, Listener {
   }
 
   #dropOldest(): void {
-    for (let i = 0; i < SLOTS; i++) this.#buffer.shift();
+    this.#buffer.dropFirst();
     this.dropped++;
   }
 
@@ -135,7 +135,7 @@ export class MessageQueue implements MessageIterator, Listener {
       waiter.resolve({ value: toMessage(channel, pattern, message, reconnected), done: false });
       return;
     }
-    if (this.#count >= this.#size) {
+    if (this.#buffer.length >= this.#size) {
       if (this.#policy === "drop-newest") {
         this.dropped++;
         return;
@@ -152,11 +152,12 @@ export class MessageQueue implements MessageIterator, Listener {
       }
       this.#dropOldest();
     }
-    const buffer = this.#buffer;
-    buffer.push(channel);
-    buffer.push(pattern);
-    buffer.push(message);
-    buffer.push(reconnected);
+    const base = this.#buffer.append();
+    const slots = this.#buffer.last;
+    slots[base + CHANNEL] = channel;
+    slots[base + PATTERN] = pattern;
+    slots[base + MESSAGE] = message;
+    slots[base + RECONNECTED] = reconnected;
   }
 
   end(error?: unknown): void {
@@ -175,14 +176,16 @@ export class MessageQueue implements MessageIterator, Listener {
   next(): Promise<IteratorResult<PubSubMessage>> {
     const buffer = this.#buffer;
     if (buffer.length > 0) {
-      const channel = buffer.shift() as string;
-      const pattern = buffer.shift() as string | undefined;
-      const message = buffer.shift();
-      const reconnected = buffer.shift() as boolean;
-      return Promise.resolve({
-        value: toMessage(channel, pattern, message, reconnected),
-        done: false,
-      });
+      const slots = buffer.segment(0);
+      const base = buffer.base(0);
+      const value = toMessage(
+        slots[base + CHANNEL] as string,
+        slots[base + PATTERN] as string | undefined,
+        slots[base + MESSAGE],
+        slots[base + RECONNECTED] as boolean,
+      );
+      buffer.dropFirst();
+      return Promise.resolve({ value, done: false });
     }
     if (this.#done) {
       const error = this.#error;
@@ -197,7 +200,7 @@ export class MessageQueue implements MessageIterator, Listener {
   async return(): Promise<IteratorResult<PubSubMessage>> {
     const wasDone = this.#done;
     this.end();
-    this.#buffer.drain();
+    this.#buffer.clear();
     if (!wasDone) await this.#onReturn();
     return { value: undefined, done: true };
   }

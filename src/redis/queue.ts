@@ -1,66 +1,45 @@
 /**
- * A FIFO on a growable ring buffer: O(1) push and shift, no copying except
- * when it grows. Replies are matched to callers through it, and pub/sub
- * buffers messages in it, so it sits on hot paths.
+ * A FIFO with O(1) push and shift, in segments (see {@linkcode RecordQueue}):
+ * replies are matched to callers and waiting iterators are served through
+ * such queues, so they sit on hot paths.
  */
+
+import { RecordQueue } from "./record_queue.ts";
+
+/** A FIFO of items. */
 export class Queue<T> {
-  #items: (T | undefined)[] = new Array(16);
-  /** `#items.length - 1`; the capacity is a power of two. */
-  #mask = 15;
-  #head = 0;
-  #length = 0;
+  #records = new RecordQueue(1);
 
   /** Number of items. */
   get length(): number {
-    return this.#length;
+    return this.#records.length;
   }
 
   /** Appends an item. */
   push(item: T): void {
-    if (this.#length > this.#mask) this.#grow();
-    this.#items[(this.#head + this.#length) & this.#mask] = item;
-    this.#length++;
+    const base = this.#records.append();
+    this.#records.last[base] = item;
   }
 
   /** Removes and returns the oldest item. */
   shift(): T | undefined {
-    if (this.#length === 0) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head] = undefined;
-    this.#head = (this.#head + 1) & this.#mask;
-    this.#length--;
+    if (this.#records.length === 0) return undefined;
+    const item = this.#records.segment(0)[this.#records.base(0)] as T;
+    this.#records.dropFirst();
     return item;
   }
 
   /** The item at `index` from the front, without removing it. */
   at(index: number): T | undefined {
-    if (index < 0 || index >= this.#length) return undefined;
-    return this.#items[(this.#head + index) & this.#mask];
+    if (index < 0 || index >= this.#records.length) return undefined;
+    return this.#records.segment(index)[this.#records.base(index)] as T;
   }
 
   /** Removes every item and returns them in order. */
   drain(): T[] {
-    const items = this.#ordered();
-    this.#items = new Array(16);
-    this.#mask = 15;
-    this.#head = 0;
-    this.#length = 0;
-    return items;
-  }
-
-  /** The items, oldest first. */
-  #ordered(): T[] {
-    const out = new Array<T>(this.#length);
-    for (let i = 0; i < this.#length; i++) out[i] = this.#items[(this.#head + i) & this.#mask] as T;
+    const out = new Array<T>(this.#records.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.at(i) as T;
+    this.#records.clear();
     return out;
-  }
-
-  #grow(): void {
-    const capacity = (this.#mask + 1) * 2;
-    const items = new Array<T | undefined>(capacity);
-    for (let i = 0; i < this.#length; i++) items[i] = this.#items[(this.#head + i) & this.#mask];
-    this.#items = items;
-    this.#mask = capacity - 1;
-    this.#head = 0;
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import type { CommandArg } from "../protocol/types.ts";
+import { RecordQueue } from "./record_queue.ts";
 
 /** Shapes a raw reply into what a command method returns. */
 // deno-lint-ignore no-explicit-any
@@ -50,37 +51,38 @@ export class Pending {
   ) {}
 }
 
+// Slots of one record.
+const RICH = 0; // the Pending object, or undefined for a lean entry
+const NAME = 1;
+const SHAPE = 2;
+const RESOLVE = 3;
+const REJECT = 4;
+const ARGS = 5;
+const STRIDE = 6;
+
 /**
- * A FIFO of commands on a growable ring. Most commands have no options
- * (no deadline, signal, retry or unit): those are kept "lean", as their parts
- * in parallel arrays, with no object of their own, since a burst of 100,000
- * commands would otherwise hold 100,000 such objects until their replies.
- * The others are kept as {@linkcode Pending} objects. A lean entry becomes
- * an object only when code outside the reply path looks at it
- * ({@linkcode ReplyFifo.at}, {@linkcode ReplyFifo.drain}).
+ * A FIFO of commands. Most commands have no options (no deadline, signal,
+ * retry or unit): those are kept "lean", as their parts in the queue's slots,
+ * with no object of their own, since a burst of 100,000 commands would
+ * otherwise hold 100,000 such objects until their replies. The others are
+ * kept as {@linkcode Pending} objects. A lean entry becomes an object only
+ * when code outside the reply path looks at it ({@linkcode ReplyFifo.at},
+ * {@linkcode ReplyFifo.drain}).
  */
 export class ReplyFifo {
-  #mask = 15;
-  #head = 0;
-  #length = 0;
-  #rich: (Pending | undefined)[] = new Array(16);
-  #name: (string | undefined)[] = new Array(16);
-  #shape: (AnyShape | undefined)[] = new Array(16);
-  #resolve: (((value: unknown) => void) | undefined)[] = new Array(16);
-  #reject: (((error: unknown) => void) | undefined)[] = new Array(16);
-  #args: (readonly CommandArg[] | undefined)[] = new Array(16);
+  #records = new RecordQueue(STRIDE);
   /** Lent by {@linkcode ReplyFifo.shift} for a lean entry; valid until the next call. */
   #view = new Pending("", ignore, undefined, false, false, false);
 
   /** Number of entries. */
   get length(): number {
-    return this.#length;
+    return this.#records.length;
   }
 
   /** Appends an entry object. */
   push(entry: Pending): void {
-    const slot = this.#claim();
-    this.#rich[slot] = entry;
+    const base = this.#records.append();
+    this.#records.last[base + RICH] = entry;
   }
 
   /** Appends a lean entry: a command without options whose arguments are kept until written. */
@@ -91,12 +93,13 @@ export class ReplyFifo {
     reject: (error: unknown) => void,
     args: readonly CommandArg[],
   ): void {
-    const slot = this.#claim();
-    this.#name[slot] = name;
-    this.#shape[slot] = shape;
-    this.#resolve[slot] = resolve;
-    this.#reject[slot] = reject;
-    this.#args[slot] = args;
+    const base = this.#records.append();
+    const slots = this.#records.last;
+    slots[base + NAME] = name;
+    slots[base + SHAPE] = shape;
+    slots[base + RESOLVE] = resolve;
+    slots[base + REJECT] = reject;
+    slots[base + ARGS] = args;
   }
 
   /**
@@ -106,22 +109,22 @@ export class ReplyFifo {
    * @returns The entry, or `undefined` when empty.
    */
   shift(): Pending | undefined {
-    if (this.#length === 0) return undefined;
-    const slot = this.#head;
-    let entry = this.#rich[slot];
+    const records = this.#records;
+    if (records.length === 0) return undefined;
+    const slots = records.segment(0);
+    const base = records.base(0);
+    let entry = slots[base + RICH] as Pending | undefined;
     if (entry === undefined) {
       const view = this.#view;
       view.done = false;
-      view.name = this.#name[slot]!;
-      view.shape = this.#shape[slot]!;
-      view.resolve = this.#resolve[slot]!;
-      view.reject = this.#reject[slot]!;
-      view.args = this.#args[slot];
+      view.name = slots[base + NAME] as string;
+      view.shape = slots[base + SHAPE] as AnyShape;
+      view.resolve = slots[base + RESOLVE] as (value: unknown) => void;
+      view.reject = slots[base + REJECT] as (error: unknown) => void;
+      view.args = slots[base + ARGS] as readonly CommandArg[] | undefined;
       entry = view;
     }
-    this.#clear(slot);
-    this.#head = (slot + 1) & this.#mask;
-    this.#length--;
+    records.dropFirst();
     return entry;
   }
 
@@ -133,8 +136,8 @@ export class ReplyFifo {
    * @returns The entry, or `undefined` past the end.
    */
   at(index: number): Pending | undefined {
-    if (index < 0 || index >= this.#length) return undefined;
-    return this.#object((this.#head + index) & this.#mask);
+    if (index < 0 || index >= this.#records.length) return undefined;
+    return this.#object(index);
   }
 
   /**
@@ -144,7 +147,7 @@ export class ReplyFifo {
    * @returns Whether it is done.
    */
   done(index: number): boolean {
-    return this.#rich[(this.#head + index) & this.#mask]?.done ?? false;
+    return this.#rich(index)?.done ?? false;
   }
 
   /**
@@ -154,7 +157,7 @@ export class ReplyFifo {
    * @returns The deadline in ms since the epoch.
    */
   deadline(index: number): number {
-    return this.#rich[(this.#head + index) & this.#mask]?.deadline ?? 0;
+    return this.#rich(index)?.deadline ?? 0;
   }
 
   /**
@@ -165,10 +168,12 @@ export class ReplyFifo {
    * @param to The end position (exclusive).
    */
   written(from: number, to: number): void {
+    const records = this.#records;
     for (let i = from; i < to; i++) {
-      const slot = (this.#head + i) & this.#mask;
-      const entry = this.#rich[slot];
-      if (entry === undefined) this.#args[slot] = undefined;
+      const slots = records.segment(i);
+      const base = records.base(i);
+      const entry = slots[base + RICH] as Pending | undefined;
+      if (entry === undefined) slots[base + ARGS] = undefined;
       else if (!entry.idempotent) entry.args = undefined;
     }
   }
@@ -179,67 +184,34 @@ export class ReplyFifo {
    * @returns The entries.
    */
   drain(): Pending[] {
-    const out = new Array<Pending>(this.#length);
-    for (let i = 0; i < this.#length; i++) out[i] = this.#object((this.#head + i) & this.#mask);
-    for (let i = 0; i < this.#length; i++) this.#clear((this.#head + i) & this.#mask);
-    this.#head = 0;
-    this.#length = 0;
+    const out = new Array<Pending>(this.#records.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.#object(i);
+    this.#records.clear();
     return out;
   }
 
-  /** The entry in `slot` as an object, making one for a lean entry. */
-  #object(slot: number): Pending {
-    const rich = this.#rich[slot];
+  #rich(index: number): Pending | undefined {
+    return this.#records.segment(index)[this.#records.base(index) + RICH] as Pending | undefined;
+  }
+
+  /** The entry at `index` as an object, making one for a lean entry. */
+  #object(index: number): Pending {
+    const slots = this.#records.segment(index);
+    const base = this.#records.base(index);
+    const rich = slots[base + RICH] as Pending | undefined;
     if (rich !== undefined) return rich;
     const entry = new Pending(
-      this.#name[slot]!,
-      this.#shape[slot]!,
-      this.#args[slot],
+      slots[base + NAME] as string,
+      slots[base + SHAPE] as AnyShape,
+      slots[base + ARGS] as readonly CommandArg[] | undefined,
       false,
       false,
       false,
     );
-    entry.resolve = this.#resolve[slot]!;
-    entry.reject = this.#reject[slot]!;
-    this.#clear(slot);
-    this.#rich[slot] = entry;
+    entry.resolve = slots[base + RESOLVE] as (value: unknown) => void;
+    entry.reject = slots[base + REJECT] as (error: unknown) => void;
+    for (let i = 1; i < STRIDE; i++) slots[base + i] = undefined;
+    slots[base + RICH] = entry;
     return entry;
-  }
-
-  #clear(slot: number): void {
-    this.#rich[slot] = undefined;
-    this.#name[slot] = undefined;
-    this.#shape[slot] = undefined;
-    this.#resolve[slot] = undefined;
-    this.#reject[slot] = undefined;
-    this.#args[slot] = undefined;
-  }
-
-  /** The slot of a new last entry. */
-  #claim(): number {
-    if (this.#length > this.#mask) this.#grow();
-    const slot = (this.#head + this.#length) & this.#mask;
-    this.#length++;
-    return slot;
-  }
-
-  #grow(): void {
-    const capacity = (this.#mask + 1) * 2;
-    const head = this.#head;
-    const length = this.#length;
-    const mask = this.#mask;
-    const move = <T>(from: T[]): T[] => {
-      const to = new Array<T>(capacity);
-      for (let i = 0; i < length; i++) to[i] = from[(head + i) & mask];
-      return to;
-    };
-    this.#rich = move(this.#rich);
-    this.#name = move(this.#name);
-    this.#shape = move(this.#shape);
-    this.#resolve = move(this.#resolve);
-    this.#reject = move(this.#reject);
-    this.#args = move(this.#args);
-    this.#mask = capacity - 1;
-    this.#head = 0;
   }
 }
