@@ -796,6 +796,46 @@ describe("encodeCommand", () => {
   });
 });
 
+describe("CommandEncoder, every argument shape", () => {
+  it("encodes like the plain RESP definition, short ASCII commands or not", () => {
+    const next = random(11);
+    const pick = (): CommandArg => {
+      const r = next();
+      const length = Math.floor(next() * 80); // across the 64-character fast-path limit
+      if (r < 0.5) {
+        return Array.from({ length }, () => String.fromCharCode(32 + Math.floor(next() * 95))).join(
+          "",
+        );
+      }
+      if (r < 0.65) return "é".repeat(length % 9) + "x".repeat(length); // non-ASCII, then ASCII
+      if (r < 0.7) return "x".repeat(length) + "ü"; // non-ASCII at the end
+      if (r < 0.8) return Math.floor(next() * 1e9);
+      if (r < 0.9) return new Uint8Array(length).map(() => Math.floor(next() * 256));
+      return "";
+    };
+    const reference = (args: CommandArg[]): Uint8Array => {
+      const parts: Uint8Array[] = [utf8.encode(`*${args.length}\r\n`)];
+      for (const arg of args) {
+        const bytes = arg instanceof Uint8Array ? arg : utf8.encode(String(arg));
+        parts.push(utf8.encode(`$${bytes.length}\r\n`), bytes, utf8.encode("\r\n"));
+      }
+      return concat(...parts);
+    };
+    const text = (bytes: Uint8Array) => JSON.stringify(new TextDecoder("latin1").decode(bytes));
+    const encoder = new CommandEncoder();
+    for (let i = 0; i < 3000; i++) {
+      const args = Array.from({ length: 1 + Math.floor(next() * 12) }, pick);
+      encoder.write(["PING"]); // something before it in the same buffer
+      encoder.write(args);
+      assert.equal(
+        text(encoder.take()),
+        text(concat(reference(["PING"]), reference(args))),
+        `#${i}`,
+      );
+    }
+  });
+});
+
 describe("ReplyWriter", () => {
   function written(protocol: 2 | 3, write: (writer: ReplyWriter) => void): string {
     const writer = new ReplyWriter(protocol);

@@ -286,6 +286,48 @@ export class ByteWriter {
   }
 
   /**
+   * Appends a command (`*N` and a bulk string per argument) when every
+   * argument is a string of at most 64 ASCII characters, the common case, in
+   * one pass over one reserved range; otherwise writes nothing and returns
+   * `false`, leaving the general path to the caller.
+   *
+   * @param args The command and its arguments.
+   * @returns Whether it was written.
+   */
+  shortAsciiCommand(args: readonly unknown[]): boolean {
+    const n = args.length;
+    let size = 16;
+    for (let i = 0; i < n; i++) {
+      const arg = args[i];
+      if (typeof arg !== "string" || arg.length > 64) return false;
+      size += arg.length + 16;
+    }
+    const buf = this.#reserve(size);
+    let p = this.#length;
+    buf[p++] = STAR;
+    p = writeDigits(buf, p, n);
+    buf[p++] = CR;
+    buf[p++] = LF;
+    for (let i = 0; i < n; i++) {
+      const text = args[i] as string;
+      const length = text.length;
+      buf[p++] = DOLLAR;
+      p = writeDigits(buf, p, length);
+      buf[p++] = CR;
+      buf[p++] = LF;
+      for (let j = 0; j < length; j++) {
+        const c = text.charCodeAt(j);
+        if (c >= 0x80) return false; // nothing committed: #length is unchanged
+        buf[p++] = c;
+      }
+      buf[p++] = CR;
+      buf[p++] = LF;
+    }
+    this.#length = p;
+    return true;
+  }
+
+  /**
    * Appends a bulk string of ASCII text (digits, `inf`...) without checks.
    *
    * @param text ASCII-only text.
@@ -399,6 +441,7 @@ export class CommandEncoder {
     const n = args.length;
     if (n === 0) throw new TypeError("Cannot encode command: it has no arguments");
     const out = this.#out;
+    if (out.shortAsciiCommand(args)) return;
     const start = out.length;
     out.header(STAR, n);
     for (let i = 0; i < n; i++) {

@@ -17,8 +17,6 @@ const LF = 10;
 const DOLLAR = 36;
 const STAR = 42;
 const GT = 62;
-const DIGIT_3 = 51;
-const DIGIT_4 = 52;
 
 /** The message kinds, as {@linkcode MessageSpans.kind} gives them. */
 export const MESSAGE = 0;
@@ -47,41 +45,17 @@ export class MessageSpans {
   payloadEnd = 0;
 }
 
-/**
- * The start of the payload of the bulk string whose `$` is at `pos`, or -1.
- * Its length goes to `lengthOut[0]`.
- */
-function bulkHeader(chunk: Uint8Array, pos: number, end: number, lengthOut: number[]): number {
-  if (pos >= end || chunk[pos] !== DOLLAR) return -1;
-  let i = pos + 1;
-  let n = 0;
-  const first = i;
-  // Nine digits at most: a frame longer than that is not in one chunk anyway.
-  while (i < end && i - first < 9) {
-    const digit = chunk[i] - 48;
-    if (digit < 0 || digit > 9) break;
-    n = n * 10 + digit;
-    i++;
-  }
-  if (i === first || i + 1 >= end || chunk[i] !== CR || chunk[i + 1] !== LF) return -1;
-  lengthOut[0] = n;
-  return i + 2;
-}
-
-const length = [0];
-
-/** Checks that `chunk[pos..]` holds `expected` (ASCII) followed by CRLF. */
-function literal(chunk: Uint8Array, pos: number, end: number, expected: string): boolean {
-  const n = expected.length;
-  if (pos + n + 2 > end) return false;
-  for (let i = 0; i < n; i++) {
-    if (chunk[pos + i] !== expected.charCodeAt(i)) return false;
-  }
-  return chunk[pos + n] === CR && chunk[pos + n + 1] === LF;
-}
+/** Where the (up to four) bulk strings of a frame start and stop; reused. */
+const starts = new Int32Array(4);
+const stops = new Int32Array(4);
+/** "message", the kind's last seven letters in every message frame. */
+const MESSAGE_WORD = new Uint8Array([109, 101, 115, 115, 97, 103, 101]);
+const LOWER_S = 115;
+const LOWER_P = 112;
 
 /**
  * Recognises a whole message frame at `chunk[pos]` and records its parts.
+ * One flat function on purpose: it runs once per received message.
  *
  * @param chunk Received bytes.
  * @param pos Where a top-level value starts.
@@ -100,55 +74,51 @@ export function scanMessage(
   if (pos + 4 > end) return -1;
   const type = chunk[pos];
   if (type !== GT && type !== STAR) return -1;
-  const count = chunk[pos + 1];
-  if ((count !== DIGIT_3 && count !== DIGIT_4) || chunk[pos + 2] !== CR || chunk[pos + 3] !== LF) {
-    return -1;
+  const count = chunk[pos + 1] - 48;
+  if ((count !== 3 && count !== 4) || chunk[pos + 2] !== CR || chunk[pos + 3] !== LF) return -1;
+  // Then `count` bulk strings "$<length>\r\n<bytes>\r\n", all inside the chunk.
+  let at = pos + 4;
+  for (let part = 0; part < count; part++) {
+    if (at >= end || chunk[at] !== DOLLAR) return -1;
+    const first = at + 1;
+    let i = first;
+    let n = 0;
+    // Nine digits at most: a frame longer than that is not in one chunk anyway.
+    while (i < end && i - first < 9) {
+      const digit = chunk[i] - 48;
+      if (digit < 0 || digit > 9) break;
+      n = n * 10 + digit;
+      i++;
+    }
+    if (i === first || i + 1 >= end || chunk[i] !== CR || chunk[i + 1] !== LF) return -1;
+    const start = i + 2;
+    const stop = start + n;
+    if (stop + 2 > end || chunk[stop] !== CR || chunk[stop + 1] !== LF) return -1;
+    starts[part] = start;
+    stops[part] = stop;
+    at = stop + 2;
   }
-  let at = bulkHeader(chunk, pos + 4, end, length);
-  if (at < 0) return -1;
+  // The kind: "message" or "smessage" (3 parts), "pmessage" (4 parts).
+  let word = starts[0];
+  const length = stops[0] - word;
   let kind: number;
-  if (count === DIGIT_3 && length[0] === 7 && literal(chunk, at, end, "message")) {
+  if (length === 7 && count === 3) {
     kind = MESSAGE;
-  } else if (count === DIGIT_3 && length[0] === 8 && literal(chunk, at, end, "smessage")) {
-    kind = SMESSAGE;
-  } else if (count === DIGIT_4 && length[0] === 8 && literal(chunk, at, end, "pmessage")) {
-    kind = PMESSAGE;
+  } else if (length === 8 && chunk[word] === (count === 3 ? LOWER_S : LOWER_P)) {
+    kind = count === 3 ? SMESSAGE : PMESSAGE;
+    word++;
   } else {
     return -1;
   }
-  at += length[0] + 2;
-  let patternStart = 0;
-  let patternEnd = 0;
-  if (kind === PMESSAGE) {
-    patternStart = bulkHeader(chunk, at, end, length);
-    if (patternStart < 0) return -1;
-    patternEnd = patternStart + length[0];
-    at = afterPayload(chunk, patternEnd, end);
-    if (at < 0) return -1;
-  }
-  const channelStart = bulkHeader(chunk, at, end, length);
-  if (channelStart < 0) return -1;
-  const channelEnd = channelStart + length[0];
-  at = afterPayload(chunk, channelEnd, end);
-  if (at < 0) return -1;
-  const payloadStart = bulkHeader(chunk, at, end, length);
-  if (payloadStart < 0) return -1;
-  const payloadEnd = payloadStart + length[0];
-  at = afterPayload(chunk, payloadEnd, end);
-  if (at < 0) return -1;
+  for (let i = 0; i < 7; i++) if (chunk[word + i] !== MESSAGE_WORD[i]) return -1;
+  const channel = count - 2;
   spans.bytes = chunk;
   spans.kind = kind;
-  spans.patternStart = patternStart;
-  spans.patternEnd = patternEnd;
-  spans.channelStart = channelStart;
-  spans.channelEnd = channelEnd;
-  spans.payloadStart = payloadStart;
-  spans.payloadEnd = payloadEnd;
+  spans.patternStart = kind === PMESSAGE ? starts[1] : 0;
+  spans.patternEnd = kind === PMESSAGE ? stops[1] : 0;
+  spans.channelStart = starts[channel];
+  spans.channelEnd = stops[channel];
+  spans.payloadStart = starts[channel + 1];
+  spans.payloadEnd = stops[channel + 1];
   return at;
-}
-
-/** The position after the CRLF that must follow a payload ending at `stop`, or -1. */
-function afterPayload(chunk: Uint8Array, stop: number, end: number): number {
-  if (stop + 2 > end || chunk[stop] !== CR || chunk[stop + 1] !== LF) return -1;
-  return stop + 2;
 }
