@@ -184,6 +184,19 @@ for (const protocol of [3, 2] as const) {
       await Promise.all([pubsub.close(), text.close(), bytes.close()]);
     });
 
+    it("messages() with bad options throws and keeps the early messages for the next call", async () => {
+      const store = target().store({ protocol });
+      const pubsub = store.pubsub();
+      const subscription = await pubsub.subscribe("early:1");
+      await pubsub.publish("early:1", "first");
+      await pubsub.publish("early:1", "second");
+      assert.throws(() => subscription.messages({ bufferSize: 0 }), RangeError);
+      const iterator = subscription.messages();
+      assert.deepEqual((await iterator.next()).value, { channel: "early:1", message: "first" });
+      assert.deepEqual((await iterator.next()).value, { channel: "early:1", message: "second" });
+      await pubsub.close();
+    });
+
     it("pubsub applies the store namespace to channels", async () => {
       const store = target().store({ protocol, namespace: "ns_" });
       const plain = target().store({ protocol });

@@ -9,6 +9,8 @@ import { serve } from "../server.ts";
 import { handshakeReply, scriptedServer } from "./_scripted_server.ts";
 import { forEachTarget } from "./_targets.ts";
 import { sleep, within } from "./_wait.ts";
+import { Connection } from "../src/redis/connection.ts";
+import type { Conn, ConnSink } from "../src/transport/types.ts";
 
 const bulk = (text: string) => `$${new TextEncoder().encode(text).length}\r\n${text}\r\n`;
 
@@ -31,6 +33,48 @@ describe("review: connection state machine", () => {
       await store.close();
       await server.shutdown();
     }
+  });
+
+  it("a large MULTI ... EXEC goes out in one write: a drop never sends half of it later", async () => {
+    // A command over the 128 KiB early-flush mark inside a unit must not
+    // split it: were SET b and EXEC left unwritten at the drop, they would
+    // run after reconnecting, outside any transaction.
+    const conns: { written: string[]; sink?: ConnSink }[] = [];
+    const open = (): Promise<Conn> => {
+      const state: { written: string[]; sink?: ConnSink } = { written: [] };
+      conns.push(state);
+      return Promise.resolve({
+        remoteAddr: "fake",
+        read: (sink) => state.sink = sink,
+        // Writes never complete: a slow socket.
+        write: (bytes) => {
+          state.written.push(new TextDecoder().decode(bytes));
+          return new Promise<void>(() => {});
+        },
+        close: () => {},
+      });
+    };
+    const connection = new Connection({
+      open,
+      address: "fake",
+      handshake: { commands: () => [], check: () => undefined },
+      reconnect: { retries: 3, minDelay: 1, maxDelay: 1 },
+    });
+    await connection.connect();
+    const settled = connection.sendAll([
+      { args: ["MULTI"], shape: (v) => v },
+      { args: ["SET", "a", "x".repeat(200 * 1024)], shape: (v) => v },
+      { args: ["SET", "b", "v"], shape: (v) => v },
+      { args: ["EXEC"], shape: (v) => v },
+    ]).map((p) => p.then(() => "ok", () => "rejected"));
+    await sleep(0);
+    assert.equal(conns[0].written.length, 1);
+    assert.match(conns[0].written[0], /^\*1\r\n\$5\r\nMULTI\r\n.*\$4\r\nEXEC\r\n$/s);
+    conns[0].sink!.end(new Error("reset by peer"));
+    assert.deepEqual(await Promise.all(settled), ["rejected", "rejected", "rejected", "rejected"]);
+    await sleep(50); // reconnected by now
+    assert.deepEqual(conns.slice(1).flatMap((c) => c.written), []);
+    await connection.close(0);
   });
 
   it("close() during a pending TCP open settles connect() promptly", async () => {

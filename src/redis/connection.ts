@@ -341,7 +341,8 @@ export class Connection {
     this.#fifo.push(entry);
     this.#arm(entry, options);
     if (this.#state === "ready") {
-      if (this.#encoder.length >= flushAtBytes) this.#flush();
+      // Never in the middle of a unit: MULTI ... EXEC goes out in one write.
+      if (!this.#grouping && this.#encoder.length >= flushAtBytes) this.#flush();
       else this.#scheduleFlush();
     } else if (this.#state === "idle") this.connect().catch(() => {});
     return promise;
@@ -382,6 +383,7 @@ export class Connection {
     const group: Pending[] = [];
     for (let i = start; i < this.#fifo.length; i++) group.push(this.#fifo.at(i)!);
     for (const entry of group) entry.group = group;
+    if (this.#state === "ready" && this.#encoder.length >= flushAtBytes) this.#flush();
     return promises;
   }
 

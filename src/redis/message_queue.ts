@@ -123,9 +123,15 @@ export class MessageQueue implements MessageIterator, Listener {
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
+  /** Drops the oldest message; a `reconnected` mark it carried moves to the next one. */
   #dropOldest(): void {
-    this.#buffer.dropFirst();
+    const buffer = this.#buffer;
+    const marked = buffer.segment(0)[buffer.base(0) + RECONNECTED] === true;
+    buffer.dropFirst();
     this.dropped++;
+    if (!marked) return;
+    if (buffer.length > 0) buffer.segment(0)[buffer.base(0) + RECONNECTED] = true;
+    else this.gap = true; // the next message pushed gets it
   }
 
   push(channel: string, pattern: string | undefined, message: unknown, reconnected: boolean): void {
@@ -138,6 +144,7 @@ export class MessageQueue implements MessageIterator, Listener {
     if (this.#buffer.length >= this.#size) {
       if (this.#policy === "drop-newest") {
         this.dropped++;
+        if (reconnected) this.gap = true; // the next message kept gets the mark
         return;
       }
       if (this.#policy === "error") {
@@ -151,6 +158,11 @@ export class MessageQueue implements MessageIterator, Listener {
         return;
       }
       this.#dropOldest();
+      if (this.gap) {
+        // The dropped message carried the mark and left none behind: this one takes it.
+        this.gap = false;
+        reconnected = true;
+      }
     }
     const base = this.#buffer.append();
     const slots = this.#buffer.last;

@@ -208,8 +208,8 @@ export class Subscription implements AsyncIterable<PubSubMessage> {
   messages(options: IterateOptions = {}): MessageIterator {
     const early = this.#early;
     if (early) {
+      early.configure(options); // may throw (bad options): the early queue stays for the next try
       this.#early = undefined;
-      early.configure(options);
       return early;
     }
     return this.#iterate(options);
