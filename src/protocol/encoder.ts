@@ -20,6 +20,12 @@ const textEncoder = new TextEncoder();
 const INITIAL_CAPACITY = 16 * 1024;
 /** A fresh buffer never starts larger than this, whatever was written before. */
 const MAX_START_CAPACITY = 1024 * 1024;
+/**
+ * A buffer handed back is kept for reuse up to this size (the spare only up
+ * to MAX_START_CAPACITY): writing 1 MiB values one after another then costs
+ * no fresh memory each time, which the OS would fault in page by page.
+ */
+const MAX_KEPT_CAPACITY = 4 * 1024 * 1024;
 
 /** Number of decimal digits of a non-negative safe integer. */
 function digitCount(n: number): number {
@@ -112,7 +118,7 @@ export class ByteWriter {
   /**
    * Hands the array returned by the last {@linkcode ByteWriter.lend} back
    * for reuse, once nothing reads it any more. Anything else is ignored, and
-   * so are large buffers.
+   * so are buffers over 4 MiB.
    *
    * @param bytes The array `lend()` returned.
    */
@@ -121,9 +127,11 @@ export class ByteWriter {
     const buf = this.#lent;
     this.#lent = EMPTY;
     this.#lentView = EMPTY;
-    if (buf.length > MAX_START_CAPACITY) return;
-    if (this.#buf === EMPTY) this.#buf = buf;
-    else if (this.#spare === EMPTY) this.#spare = buf;
+    if (this.#buf === EMPTY) {
+      if (buf.length <= MAX_KEPT_CAPACITY) this.#buf = buf;
+    } else if (this.#spare === EMPTY && buf.length <= MAX_START_CAPACITY) {
+      this.#spare = buf;
+    }
   }
 
   /**
