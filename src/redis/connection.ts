@@ -312,12 +312,7 @@ export class Connection {
     // command is encoded once connected.
     if (this.#state === "ready") {
       this.#encoder.write(args);
-      if (
-        !this.#grouping && this.#options.commandTimeout === undefined &&
-        (options === undefined ||
-          (options.timeout === undefined && options.signal === undefined &&
-            !options.errorsAsValues && !options.idempotent))
-      ) {
+      if (this.#canBeLean(options)) {
         // The common case: no object of its own until the reply (see ReplyFifo).
         const promise = new Promise<T>(captureLean);
         this.#fifo.pushLean(name, shape, leanResolve, leanReject, args);
@@ -346,6 +341,17 @@ export class Connection {
       else this.#scheduleFlush();
     } else if (this.#state === "idle") this.connect().catch(() => {});
     return promise;
+  }
+
+  /**
+   * Whether a command sent now needs nothing but its reply: no deadline,
+   * signal, retry, error-as-value or unit, so it can be a lean FIFO entry.
+   */
+  #canBeLean(options: SendOptions | undefined): boolean {
+    return !this.#grouping && this.#options.commandTimeout === undefined &&
+      (options === undefined ||
+        (options.timeout === undefined && options.signal === undefined &&
+          !options.errorsAsValues && !options.idempotent));
   }
 
   /**
