@@ -112,19 +112,15 @@ export interface Handshake {
   check(replies: RespValue[], round: number): CommandArg[][] | undefined;
 }
 
-/** The entry whose promise is being made: a shared executor, not a closure per command. */
-let settling: Pending;
+/**
+ * The settlers of the promise being made: one shared executor, not a
+ * closure per command.
+ */
+let settleResolve: (value: unknown) => void;
+let settleReject: (error: unknown) => void;
 function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void) {
-  settling.resolve = resolve as (value: unknown) => void;
-  settling.reject = reject;
-}
-
-/** The settlers of a lean command's promise, taken by the same shared executor trick. */
-let leanResolve: (value: unknown) => void;
-let leanReject: (error: unknown) => void;
-function captureLean(resolve: (value: never) => void, reject: (error: unknown) => void) {
-  leanResolve = resolve as (value: unknown) => void;
-  leanReject = reject;
+  settleResolve = resolve as (value: unknown) => void;
+  settleReject = reject;
 }
 
 type State = "idle" | "connecting" | "ready" | "waiting" | "closed";
@@ -314,8 +310,8 @@ export class Connection {
       this.#encoder.write(args);
       if (this.#canBeLean(options)) {
         // The common case: no object of its own until the reply (see ReplyFifo).
-        const promise = new Promise<T>(captureLean);
-        this.#fifo.pushLean(name, shape, leanResolve, leanReject, args);
+        const promise = new Promise<T>(captureSettlers);
+        this.#fifo.pushLean(name, shape, settleResolve, settleReject, args);
         if (this.#encoder.length >= flushAtBytes) this.#flush();
         else this.#scheduleFlush();
         return promise;
@@ -331,8 +327,9 @@ export class Connection {
       options?.idempotent ?? false,
       false,
     );
-    settling = entry;
     const promise = new Promise<T>(captureSettlers);
+    entry.resolve = settleResolve;
+    entry.reject = settleReject;
     this.#fifo.push(entry);
     this.#arm(entry, options);
     if (this.#state === "ready") {

@@ -8,7 +8,7 @@
 import { ConnectionError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { type MessageSpans, PMESSAGE } from "../protocol/message_scan.ts";
-import { decodeUtf8 } from "../transport/mod.ts";
+import { decodeUtf8, rangeDecoder } from "../transport/mod.ts";
 import type { PubSubClient } from "../store.ts";
 import type { Connection, ConnectionOptions } from "./connection.ts";
 import { type Listener, MessageQueue } from "./message_queue.ts";
@@ -267,7 +267,6 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   #confirmWaiters: { kind: Kind; names: Set<string>; resolve(): void; reject(e: unknown): void }[] =
     [];
   #unsubscribeWaiters: { kind: Kind; names: Set<string>; resolve(): void }[] = [];
-  #decoder: TextDecoder;
   /** Text of `bytes[from, to)` in the store's encoding. */
   #decodeRange: (bytes: Uint8Array, from: number, to: number) => string;
   #channels = new NameCache();
@@ -286,12 +285,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
     this.#host = host;
     this.#options = options;
     this.#protocol = toProtocol(options.protocol);
-    // ignoreBOM: a message that starts with U+FEFF keeps it (text round-trips).
-    this.#decoder = new TextDecoder(host.encoding, { ignoreBOM: true });
-    const decoder = this.#decoder;
-    this.#decodeRange = decoder.encoding === "utf-8"
-      ? decodeUtf8
-      : (bytes, from, to) => decoder.decode(bytes.subarray(from, to));
+    this.#decodeRange = rangeDecoder(host.encoding);
   }
 
   #report(error: unknown) {
@@ -349,7 +343,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   }
 
   #text(value: RespValue): string {
-    return value instanceof Uint8Array ? this.#decoder.decode(value) : String(value);
+    return value instanceof Uint8Array ? this.#decodeRange(value, 0, value.length) : String(value);
   }
 
   /** The frame's kind; messages are recognised from their bytes without decoding. */
@@ -445,7 +439,7 @@ export class PubSub implements AsyncIterable<PubSubMessage> {
   /** A decoded frame's payload: text, or bytes in binary mode. */
   #payload(value: RespValue): RespValue {
     return value instanceof Uint8Array && !this.#options.binary
-      ? this.#decoder.decode(value)
+      ? this.#decodeRange(value, 0, value.length)
       : value;
   }
 

@@ -9,7 +9,7 @@
 import { ProtocolError } from "../errors.ts";
 import { type RespValue, VerbatimString } from "../protocol/types.ts";
 import type { Shape } from "./connection.ts";
-import { decodeUtf8 } from "../transport/mod.ts";
+import { rangeDecoder } from "../transport/mod.ts";
 
 /** Every shape a command method may use, bound to one text encoding. */
 export interface Replies {
@@ -90,11 +90,8 @@ function unexpected(what: string, value: RespValue): never {
  * @returns The shapes.
  */
 export function makeReplies(encoding = "utf-8"): Replies {
-  // ignoreBOM: a value that starts with U+FEFF keeps it (text round-trips).
-  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
-  const decode = decoder.encoding === "utf-8"
-    ? (bytes: Uint8Array): string => decodeUtf8(bytes, 0, bytes.length)
-    : (bytes: Uint8Array): string => decoder.decode(bytes);
+  const range = rangeDecoder(encoding);
+  const decode = (bytes: Uint8Array): string => range(bytes, 0, bytes.length);
   const text = (value: RespValue): string => {
     if (value instanceof Uint8Array) return decode(value);
     if (typeof value === "string") return value;

@@ -60,6 +60,15 @@ const REJECT = 4;
 const ARGS = 5;
 const STRIDE = 6;
 
+/** Copies a lean record's parts into `entry` (its arguments excepted); returns it. */
+function fill(entry: Pending, slots: unknown[], base: number): Pending {
+  entry.name = slots[base + NAME] as string;
+  entry.shape = slots[base + SHAPE] as AnyShape;
+  entry.resolve = slots[base + RESOLVE] as (value: unknown) => void;
+  entry.reject = slots[base + REJECT] as (error: unknown) => void;
+  return entry;
+}
+
 /**
  * A FIFO of commands. Most commands have no options (no deadline, signal,
  * retry or unit): those are kept "lean", as their parts in the queue's slots,
@@ -115,14 +124,8 @@ export class ReplyFifo {
     const base = records.base(0);
     let entry = slots[base + RICH] as Pending | undefined;
     if (entry === undefined) {
-      const view = this.#view;
-      view.done = false;
-      view.name = slots[base + NAME] as string;
-      view.shape = slots[base + SHAPE] as AnyShape;
-      view.resolve = slots[base + RESOLVE] as (value: unknown) => void;
-      view.reject = slots[base + REJECT] as (error: unknown) => void;
-      view.args = slots[base + ARGS] as readonly CommandArg[] | undefined;
-      entry = view;
+      entry = fill(this.#view, slots, base);
+      entry.done = false;
     }
     records.dropFirst();
     return entry;
@@ -200,16 +203,8 @@ export class ReplyFifo {
     const base = this.#records.base(index);
     const rich = slots[base + RICH] as Pending | undefined;
     if (rich !== undefined) return rich;
-    const entry = new Pending(
-      slots[base + NAME] as string,
-      slots[base + SHAPE] as AnyShape,
-      slots[base + ARGS] as readonly CommandArg[] | undefined,
-      false,
-      false,
-      false,
-    );
-    entry.resolve = slots[base + RESOLVE] as (value: unknown) => void;
-    entry.reject = slots[base + REJECT] as (error: unknown) => void;
+    const entry = fill(new Pending("", ignore, undefined, false, false, false), slots, base);
+    entry.args = slots[base + ARGS] as readonly CommandArg[] | undefined;
     for (let i = 1; i < STRIDE; i++) slots[base + i] = undefined;
     slots[base + RICH] = entry;
     return entry;

@@ -32,3 +32,20 @@ export const runtime: Runtime = detect();
  */
 export const decodeUtf8: (bytes: Uint8Array, from: number, to: number) => string =
   runtime.decodeUtf8 ?? decodeUtf8Js;
+
+/**
+ * A decoder of text in `encoding` out of a range of bytes: the fast
+ * {@linkcode decodeUtf8} for UTF-8, a `TextDecoder` otherwise. Either keeps
+ * a leading BOM, so text round-trips.
+ *
+ * @param encoding A `TextDecoder` label, e.g. `"utf-8"`.
+ * @returns The decoder.
+ */
+export function rangeDecoder(
+  encoding: string,
+): (bytes: Uint8Array, from: number, to: number) => string {
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  return decoder.encoding === "utf-8"
+    ? decodeUtf8
+    : (bytes, from, to) => decoder.decode(bytes.subarray(from, to));
+}
