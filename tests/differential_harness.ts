@@ -22,13 +22,9 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import * as net from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { serve } from "../server.ts";
+import { hasRedisServer, type RedisServer, startRedisServer } from "./_redis_server.ts";
 import type { PulsarServer } from "../server.ts";
 
 /** How replies of a step are compared. */
@@ -239,89 +235,6 @@ export class RawConn {
   }
 }
 
-/** True when a `redis-server` binary can be run. */
-export function redisAvailable(): boolean {
-  try {
-    const result = spawnSync("redis-server", ["--version"]);
-    return result.status === 0;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A real redis-server in a temp dir. */
-export interface RedisProcess {
-  /** Its port. */
-  port: number;
-  /** Stops it and removes the temp dir. */
-  stop(): Promise<void>;
-}
-
-/** Starts `redis-server` on a free port with persistence off; waits for PING. */
-export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
-  const dir = mkdtempSync(join(tmpdir(), "pulsards-redis-"));
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const child: ChildProcess = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-        ...extraArgs,
-      ],
-      { stdio: "ignore" },
-    );
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    let ready = false;
-    for (let i = 0; i < 100 && child.exitCode === null; i++) {
-      try {
-        const conn = await RawConn.connect(port);
-        const reply = decoderLatin1(await conn.command("PING"));
-        await conn.close();
-        if (reply === "+PONG\r\n" || reply.startsWith("-NOAUTH")) {
-          ready = true;
-          break;
-        }
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-    if (ready) {
-      return {
-        port,
-        async stop() {
-          child.kill("SIGKILL");
-          await exited;
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    }
-    child.kill("SIGKILL");
-    await exited;
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw new Error("Cannot start redis-server: no free port after 5 attempts");
-}
-
 interface DecodedFrame {
   type: string;
   value: unknown;
@@ -487,7 +400,7 @@ async function runScript(targets: Targets, script: Script, resp3: boolean): Prom
  * @param scripts The scripts.
  */
 export function runDifferential(name: string, scripts: Script[]): void {
-  const available = redisAvailable();
+  const available = hasRedisServer();
   const required = (globalThis as { process?: { env: Record<string, string | undefined> } })
     .process?.env.REQUIRE_REDIS === "1";
   describe(`differential ${name}`, () => {
@@ -501,10 +414,10 @@ export function runDifferential(name: string, scripts: Script[]): void {
       }
       return;
     }
-    let redis: RedisProcess;
+    let redis: RedisServer;
     const targets = {} as Targets;
     before(async () => {
-      redis = await startRedis();
+      redis = await startRedisServer();
       targets.redisPort = redis.port;
       targets.server = await serve({ port: 0 });
       targets.oursPort = targets.server.addr.port;

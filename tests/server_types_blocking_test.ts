@@ -8,13 +8,8 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  encodeCommand,
-  RawConn,
-  redisAvailable,
-  type RedisProcess,
-  startRedis,
-} from "./differential_harness.ts";
+import { encodeCommand, RawConn } from "./differential_harness.ts";
+import { hasRedisServer, type RedisServer, startRedisServer } from "./_redis_server.ts";
 import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
 import { sleep } from "./_wait.ts";
@@ -30,16 +25,16 @@ type Scenario = (open: () => Promise<RawConn>) => Promise<string[]>;
 
 const required = (globalThis as { process?: { env: Record<string, string | undefined> } })
   .process?.env.REQUIRE_REDIS === "1";
-const available = redisAvailable();
+const available = hasRedisServer();
 
 describe("blocking commands (redis-server and pulsards)", () => {
-  let redis: RedisProcess | undefined;
+  let redis: RedisServer | undefined;
   let server: PulsarServer | undefined;
   const opened: RawConn[] = [];
 
   before(async () => {
     server = await serve({ port: 0 });
-    if (available) redis = await startRedis();
+    if (available) redis = await startRedisServer();
   });
 
   after(async () => {
