@@ -91,7 +91,9 @@ export interface ServeOptions {
    */
   maxBulkLength?: number;
   /**
-   * Pending output above which a pub/sub subscriber is disconnected, in bytes.
+   * Pending output above which a pub/sub subscriber (or MONITOR client) is
+   * disconnected, in bytes: the hard limit of the `pubsub` class of
+   * `client-output-buffer-limit` (its soft limit stays 8 MiB for 60 s).
    * @default {33554432} (32 MiB, Redis's pubsub hard limit)
    */
   pubsubOutputLimit?: number;
@@ -112,6 +114,34 @@ export interface ServeOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * One class of Redis's `client-output-buffer-limit`: a client whose unsent
+ * output reaches `hard` bytes, or stays at or over `soft` bytes for
+ * `softSeconds` seconds, is disconnected. 0 disables a limit.
+ */
+export interface OutputBufferLimit {
+  /** Hard limit in bytes; 0 = none. */
+  hard: number;
+  /** Soft limit in bytes; 0 = none. */
+  soft: number;
+  /** How long, in seconds, output may stay over `soft`. */
+  softSeconds: number;
+}
+
+/**
+ * The output-buffer limits per client class (`client-output-buffer-limit`).
+ * MONITOR clients use the `pubsub` limits (Redis counts them as `normal`,
+ * unlimited by default, so one unread MONITOR can grow without bound).
+ */
+export interface OutputBufferLimits {
+  /** Ordinary clients (Redis default: none). */
+  normal: OutputBufferLimit;
+  /** Replicas (kept for CONFIG; the embedded server has none). */
+  replica: OutputBufferLimit;
+  /** Subscribers and MONITOR clients. */
+  pubsub: OutputBufferLimit;
+}
+
 /** Settings CONFIG GET/SET reads and changes. */
 export interface ServerConfig {
   /** AUTH password; "" = none. */
@@ -120,6 +150,8 @@ export interface ServerConfig {
   maxQueryBuffer: number;
   /** Bulk length limit in bytes. */
   maxBulkLength: number;
+  /** `client-output-buffer-limit`, per client class. */
+  outputBufferLimits: OutputBufferLimits;
   /** Maximum clients. */
   maxClients: number;
   /** Bound address. */
@@ -274,6 +306,15 @@ export class ServerCore implements ServerInfo, PulsarServer {
       requirepass: options.password ?? "",
       maxQueryBuffer: options.maxQueryBuffer ?? 1024 * 1024 * 1024,
       maxBulkLength: options.maxBulkLength ?? 512 * 1024 * 1024,
+      outputBufferLimits: {
+        normal: { hard: 0, soft: 0, softSeconds: 0 },
+        replica: { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60 },
+        pubsub: {
+          hard: options.pubsubOutputLimit ?? 32 * 1024 * 1024,
+          soft: 8 * 1024 * 1024,
+          softSeconds: 60,
+        },
+      },
       maxClients: options.maxClients ?? 10000,
       bind: options.hostname ?? "127.0.0.1",
       port: this.addr.port,
@@ -287,7 +328,7 @@ export class ServerCore implements ServerInfo, PulsarServer {
       lfuLogFactor: 10,
       lfuDecayTime: 1,
     };
-    this.pubsub = new PubSub(options.pubsubOutputLimit ?? 32 * 1024 * 1024);
+    this.pubsub = new PubSub(this.config.outputBufferLimits.pubsub.hard);
     let id = "";
     for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
     this.runId = id;
