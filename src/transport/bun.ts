@@ -15,6 +15,9 @@ interface BunSocket {
   end(): void;
   terminate?(): void;
   setNoDelay?(noDelay?: boolean): boolean;
+  /** Stops polling the socket for reads: unread bytes stay in the kernel. */
+  pause?(): void;
+  resume?(): void;
   data: SocketState | undefined;
   remoteAddress?: string;
 }
@@ -57,19 +60,23 @@ interface BunApi {
 const bun = (globalThis as unknown as { Bun?: BunApi }).Bun;
 
 /**
- * Per-socket state: early chunks wait for a sink; unwritten bytes wait for
- * `drain` (Bun's `write` may accept only part of them).
+ * Per-socket state: chunks that arrive before a sink, or while paused, wait
+ * in `#held`; unwritten bytes wait for `drain` (Bun's `write` may accept only
+ * part of them).
  */
 class SocketState implements Conn {
   #socket: BunSocket;
   #sink: ConnSink | undefined;
-  #early: Uint8Array[] = [];
+  #held: Uint8Array[] = [];
+  #paused = false;
+  #flushScheduled = false;
   #backlog: Uint8Array[] = [];
   #drained: (() => void) | undefined;
   #drainPromise: Promise<void> | undefined;
   #closed = false;
   #endError: Error | undefined;
   #ended = false;
+  #endDelivered = false;
   readonly remoteAddr: string;
 
   constructor(socket: BunSocket, remoteAddr: string) {
@@ -79,9 +86,49 @@ class SocketState implements Conn {
 
   read(sink: ConnSink): void {
     this.#sink = sink;
-    for (const chunk of this.#early) sink.data(chunk);
-    this.#early = [];
-    if (this.#ended) sink.end(this.#endError);
+    this.#deliverHeld();
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    if (!this.#closed) this.#socket.pause?.();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (!this.#closed) this.#socket.resume?.();
+    // Held chunks go out in a later task, never inside the caller's resume().
+    if (this.#held.length > 0 || this.#ended) this.#scheduleHeld();
+  }
+
+  #scheduleHeld(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#deliverHeld();
+    });
+  }
+
+  /** Delivers held chunks in order, then a pending end, until paused. */
+  #deliverHeld(): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    let i = 0;
+    const held = this.#held;
+    // The sink may pause or close while handling a chunk: stop there.
+    while (i < held.length && !this.#paused && this.#sink === sink) sink.data(held[i++]);
+    if (this.#held !== held) return; // close() dropped them and delivered the end
+    if (i === held.length) this.#held = [];
+    else if (i > 0) this.#held = held.slice(i);
+    if (this.#held.length === 0 && this.#ended && !this.#endDelivered) {
+      this.#endDelivered = true;
+      // Nothing reaches the sink after its end.
+      this.#sink = undefined;
+      sink.end(this.#endError);
+    }
   }
 
   write(bytes: Uint8Array): Promise<void> | undefined {
@@ -114,8 +161,9 @@ class SocketState implements Conn {
   }
 
   onData(chunk: Uint8Array): void {
-    if (this.#sink) this.#sink.data(chunk);
-    else this.#early.push(chunk);
+    // Bun may still hand over a chunk it read before pause(): hold it.
+    if (this.#sink && !this.#paused && this.#held.length === 0) this.#sink.data(chunk);
+    else if (!this.#ended) this.#held.push(chunk);
   }
 
   onEnd(error?: Error): void {
@@ -125,7 +173,8 @@ class SocketState implements Conn {
     this.#endError = error;
     this.#backlog = [];
     this.#settleDrain();
-    this.#sink?.end(error);
+    // The peer's end waits behind held chunks, as it would in the kernel.
+    if (!this.#paused) this.#deliverHeld();
   }
 
   #settleDrain() {
@@ -138,6 +187,13 @@ class SocketState implements Conn {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Closed here: what was held is not wanted, and the sink's end is due now.
+    this.#held = [];
+    if (this.#paused) {
+      // A paused socket would never read the peer's FIN and finish closing.
+      this.#paused = false;
+      this.#socket.resume?.();
+    }
     try {
       this.#socket.end();
     } catch { /* already closed */ }

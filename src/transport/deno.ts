@@ -22,6 +22,11 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
   let writing = 0;
   let sink: ConnSink | undefined;
   let ended = false;
+  // While paused the read loop makes no read() call, so unread bytes stay in
+  // the kernel and TCP back-pressure reaches the sender.
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const resumed = () => new Promise<void>((resolve) => wake = resolve);
   const end = (error?: Error) => {
     if (ended) return;
     ended = true;
@@ -34,6 +39,8 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
       conn.close();
     } catch { /* already closed by the peer */ }
     end();
+    // A paused read loop waits on `wake`, not on the socket: let it finish.
+    wake?.();
   };
   const writeAll = async (bytes: Uint8Array) => {
     try {
@@ -58,8 +65,13 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
         const buffer = new Uint8Array(READ_SIZE);
         try {
           while (!closed) {
+            while (paused && !closed) await resumed();
+            if (closed) break;
             const n = await conn.read(buffer);
             if (n === null) break;
+            // Paused while the read was in flight: the chunk waits in `buffer`.
+            while (paused && !closed) await resumed();
+            if (closed) break;
             target.data(buffer.subarray(0, n));
           }
           close();
@@ -82,6 +94,16 @@ function wrap(conn: Deno.Conn, remoteAddr: string): Conn {
       return done;
     },
     close,
+    pause() {
+      paused = true;
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    },
   };
 }
 

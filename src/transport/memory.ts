@@ -1,6 +1,8 @@
 /**
  * An in-process connection pair: a client talks to the embedded server with
  * no sockets. Bytes are delivered in a later microtask, as a socket would.
+ * A paused end keeps what it is sent, and the writer's promise stays pending
+ * until the reader resumes and takes it (back-pressure without a kernel).
  *
  * @module
  */
@@ -14,6 +16,10 @@ class MemoryEnd implements Conn {
   #scheduled = false;
   #closed = false;
   #ended = false;
+  #paused = false;
+  /** Settles the peer's writes made while this end was paused. */
+  #taken: (() => void) | undefined;
+  #takenPromise: Promise<void> | undefined;
   readonly remoteAddr: string;
 
   constructor(remoteAddr: string) {
@@ -30,21 +36,37 @@ class MemoryEnd implements Conn {
       return Promise.reject(new Error("Cannot write: the connection is closed"));
     }
     // The caller may reuse `bytes` once we return: keep a copy.
-    this.peer.#deliver(bytes.slice());
-    return undefined;
+    return this.peer.#deliver(bytes.slice());
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Closed here: unread bytes are not wanted (the peer still gets what we
+    // wrote), and the end is due even if paused.
+    this.#inbox = [];
+    this.#paused = false;
     this.#finish();
     this.peer.#finish();
   }
 
-  #deliver(chunk: Uint8Array) {
-    if (this.#ended) return;
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  /** Queues a chunk from the peer; while paused, returns when it is taken. */
+  #deliver(chunk: Uint8Array): Promise<void> | undefined {
+    if (this.#ended) return undefined;
     this.#inbox.push(chunk);
     this.#schedule();
+    if (!this.#paused) return undefined;
+    return this.#takenPromise ??= new Promise<void>((resolve) => this.#taken = resolve);
   }
 
   #finish() {
@@ -54,7 +76,7 @@ class MemoryEnd implements Conn {
   }
 
   #schedule() {
-    if (this.#scheduled || !this.#sink) return;
+    if (this.#scheduled || !this.#sink || this.#paused) return;
     this.#scheduled = true;
     queueMicrotask(() => this.#flush());
   }
@@ -64,16 +86,27 @@ class MemoryEnd implements Conn {
     const sink = this.#sink;
     if (!sink) return;
     const inbox = this.#inbox;
-    this.#inbox = [];
-    for (const chunk of inbox) {
-      // The sink may close this end while handling a chunk: stop delivering.
-      if (this.#sink !== sink) return;
-      sink.data(chunk);
+    let i = 0;
+    // The sink may pause, or close this end, while handling a chunk: stop there.
+    while (i < inbox.length && !this.#paused && this.#sink === sink) sink.data(inbox[i++]);
+    if (this.#sink !== sink) {
+      this.#settleTaken();
+      return;
     }
-    if (this.#ended && this.#inbox.length === 0 && this.#sink === sink) {
+    this.#inbox = i === inbox.length ? [] : inbox.slice(i);
+    if (this.#inbox.length > 0) return;
+    this.#settleTaken();
+    if (this.#ended) {
       this.#sink = undefined;
       sink.end();
     }
+  }
+
+  #settleTaken() {
+    const resolve = this.#taken;
+    this.#taken = undefined;
+    this.#takenPromise = undefined;
+    resolve?.();
   }
 }
 

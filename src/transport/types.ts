@@ -30,6 +30,20 @@ export interface Conn {
   write(bytes: Uint8Array): Promise<void> | undefined;
   /** Closes the connection; idempotent. The sink's `end` is called. */
   close(): void;
+  /**
+   * Stops delivering data to the sink until {@linkcode Conn.resume}; idempotent.
+   * Unread bytes wait where the runtime keeps them (the kernel's socket
+   * buffer, so TCP back-pressure reaches the sender; in memory, the peer's
+   * `write` promise stays pending). A chunk already read may be held and is
+   * delivered, in order, after `resume`. The peer's end of stream waits too.
+   * Every adapter in this package implements it.
+   */
+  pause?(): void;
+  /**
+   * Delivers held and new data to the sink again (in a later task, never
+   * inside this call); idempotent.
+   */
+  resume?(): void;
   /** Where the peer is, for messages (e.g. `"127.0.0.1:6379"`). */
   readonly remoteAddr: string;
 }
