@@ -8,7 +8,7 @@
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import { fromKey } from "./args.ts";
 import type { Client } from "./client.ts";
-import { globMatch } from "./glob.ts";
+import { stringMatch } from "./glob.ts";
 
 const MESSAGE = fromKey("message");
 const PMESSAGE = fromKey("pmessage");
@@ -144,7 +144,8 @@ export class PubSub {
     }
     if (!shard && this.patterns.size !== 0) {
       for (const [pattern, clients] of this.patterns) {
-        if (!globMatch(pattern, channel)) continue;
+        // Like Redis: every pattern is tried, O(patterns) per PUBLISH.
+        if (!stringMatch(pattern, channel)) continue;
         const patternBytes = fromKey(pattern);
         for (const client of clients) {
           const reply = client.reply;

@@ -8,7 +8,7 @@
 import { fromKey, toKey } from "../args.ts";
 import type { Client } from "../client.ts";
 import { command, NO_KEYS, ONE_KEY } from "../define.ts";
-import { globMatch } from "../glob.ts";
+import { stringMatch } from "../glob.ts";
 import type { SubscriptionKind } from "../pubsub.ts";
 import type { CommandContext, CommandSpec } from "../types.ts";
 import { replyHelp } from "./keys.ts";
@@ -53,7 +53,8 @@ function listChannels(map: Map<string, Set<Client>>) {
     const pattern = ctx.args.length === 3 ? toKey(ctx.args[2]) : null;
     const out: string[] = [];
     for (const channel of map.keys()) {
-      if (pattern === null || globMatch(pattern, channel)) out.push(channel);
+      // No lone-`*` shortcut here: Redis lists no empty channel for `*`.
+      if (pattern === null || stringMatch(pattern, channel)) out.push(channel);
     }
     ctx.reply.arrayHeader(out.length);
     for (const channel of out) ctx.reply.bulk(fromKey(channel));
