@@ -7,6 +7,7 @@
  */
 
 import { Deque } from "./deque.ts";
+import { RandomMap, RandomSet } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
   Entry,
@@ -30,7 +31,7 @@ export function stringEntry(value: Uint8Array): StringEntry {
 }
 
 /** A new, empty hash entry. */
-export function hashEntry(value: Map<string, Uint8Array> = new Map()): HashEntry {
+export function hashEntry(value: RandomMap<Uint8Array> = new RandomMap()): HashEntry {
   return { type: "hash", value, expiresAt: 0 };
 }
 
@@ -40,7 +41,7 @@ export function listEntry(value: Deque<Uint8Array> = new Deque()): ListEntry {
 }
 
 /** A new, empty set entry. */
-export function setEntry(value: Set<string> = new Set()): SetEntry {
+export function setEntry(value: RandomSet = new RandomSet()): SetEntry {
   return { type: "set", value, expiresAt: 0 };
 }
 
@@ -55,11 +56,11 @@ export function cloneEntry(entry: Entry): Entry {
     case "string":
       return { type: "string", value: entry.value, expiresAt: entry.expiresAt };
     case "hash":
-      return { type: "hash", value: new Map(entry.value), expiresAt: entry.expiresAt };
+      return { type: "hash", value: new RandomMap(entry.value), expiresAt: entry.expiresAt };
     case "list":
       return { type: "list", value: Deque.from(entry.value), expiresAt: entry.expiresAt };
     case "set":
-      return { type: "set", value: new Set(entry.value), expiresAt: entry.expiresAt };
+      return { type: "set", value: new RandomSet(entry.value), expiresAt: entry.expiresAt };
     case "zset":
       return { type: "zset", value: entry.value.clone(), expiresAt: entry.expiresAt };
   }
@@ -127,7 +128,8 @@ export class Database {
    */
   lfu: LfuSettings | null = null;
 
-  readonly #map = new Map<string, Entry>();
+  // O(1) random keys (RANDOMKEY, eviction sampling) without changing iteration order.
+  readonly #map = new RandomMap<Entry>();
   #volatile: string[] = [];
   readonly #volatileIndex = new Map<string, number>();
   readonly #scans = new Map<number, ScanState>();
@@ -319,15 +321,19 @@ export class Database {
     return this.#map.entries();
   }
 
-  /** A random live key, or `undefined` when the database is empty. */
+  /**
+   * A uniformly random live key in O(1), or `undefined` when the database is
+   * empty. Like Redis's `dbRandomKey` on a master, an expired key that is
+   * picked is deleted and another is picked, so the loop ends: each retry
+   * removes a key. Not an access.
+   */
   randomKey(): string | undefined {
-    for (let attempt = 0; attempt < 100 && this.#map.size > 0; attempt++) {
-      let skip = Math.floor(Math.random() * this.#map.size);
-      for (const key of this.#map.keys()) {
-        if (skip-- > 0) continue;
-        if (this.get(key) !== undefined) return key;
-        break;
-      }
+    const now = this.now();
+    while (this.#map.size > 0) {
+      const key = this.#map.randomKey();
+      const entry = this.#map.get(key)!;
+      if (entry.expiresAt === 0 || entry.expiresAt > now) return key;
+      this.#expire(key);
     }
     return undefined;
   }

@@ -18,6 +18,7 @@
  */
 
 import { Deque } from "./deque.ts";
+import { RandomMap, RandomSet } from "./random_access.ts";
 import type { Database } from "./keyspace.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type { Entry } from "./types.ts";
@@ -214,7 +215,7 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
     }
     case 2: {
       const n = r.varint();
-      const set = new Set<string>();
+      const set = new RandomSet();
       for (let i = 0; i < n; i++) set.add(r.str());
       return { type: "set", value: set, expiresAt };
     }
@@ -231,7 +232,7 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
     }
     case 4: {
       const n = r.varint();
-      const hash = new Map<string, Uint8Array>();
+      const hash = new RandomMap<Uint8Array>();
       for (let i = 0; i < n; i++) {
         const field = r.str();
         hash.set(field, r.bytes());

@@ -52,6 +52,7 @@
 
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import type { Deque } from "./deque.ts";
+import type { RandomMap, RandomSet } from "./random_access.ts";
 import type { SortedSet } from "./sorted_set.ts";
 import type { Database } from "./keyspace.ts";
 
@@ -83,8 +84,8 @@ export interface StringEntry extends EntryBase {
 export interface HashEntry extends EntryBase {
   /** The type tag. */
   readonly type: "hash";
-  /** Fields are latin1 binary strings. */
-  value: Map<string, Uint8Array>;
+  /** Fields are latin1 binary strings (a `Map` with O(1) random picks). */
+  value: RandomMap<Uint8Array>;
 }
 
 /** A list: a double-ended queue of byte strings. */
@@ -99,8 +100,8 @@ export interface ListEntry extends EntryBase {
 export interface SetEntry extends EntryBase {
   /** The type tag. */
   readonly type: "set";
-  /** Members are latin1 binary strings. */
-  value: Set<string>;
+  /** Members are latin1 binary strings (a `Set` with O(1) random picks). */
+  value: RandomSet;
 }
 
 /** A sorted set: members (binary strings) ordered by score, then member. */

@@ -362,13 +362,6 @@ export function scanReplyHeader(reply: ReplyWriter, cursor: number, n: number): 
   reply.arrayHeader(n);
 }
 
-/** A uniformly random key of a non-empty `Map` or `Set`. */
-export function randomKey(container: Map<string, unknown> | Set<string>): string {
-  let skip = randomIndex(container.size);
-  for (const key of container.keys()) if (skip-- === 0) return key;
-  return container.keys().next().value!;
-}
-
 /** A uniformly random integer in `0..n-1`. */
 export function randomIndex(n: number): number {
   return Math.floor(Math.random() * n);
@@ -376,7 +369,9 @@ export function randomIndex(n: number): number {
 
 /**
  * `k` distinct random indexes of `0..n-1` (k <= n), in ascending order
- * (like Redis's listpack sampling, which walks in order).
+ * (like Redis's listpack sampling, which walks in order). O(k log k) when
+ * `k` is at most half of `n` (Redis's "pick until enough distinct" case),
+ * otherwise O(n) (its "copy, then drop" case): never more than the reply.
  */
 export function sampleIndexes(n: number, k: number): number[] {
   if (k * 2 > n) {

@@ -23,8 +23,6 @@ import type { CommandContext, CommandSpec, HashEntry } from "../types.ts";
 import {
   matches,
   parseRandomCount,
-  randomIndex,
-  randomKey,
   readEntry,
   removeMembers,
   sampleIndexes,
@@ -263,7 +261,7 @@ function hrandfield(ctx: CommandContext): void {
     const entry = readHash(ctx, toKey(args[1]));
     if (entry === null) return;
     if (entry === undefined) reply.nullBulk();
-    else reply.bulk(fieldBytes(randomKey(entry.value)));
+    else reply.bulk(fieldBytes(entry.value.randomKey()));
     return;
   }
   const parsed = parseRandomCount(reply, args, "withvalues");
@@ -286,10 +284,9 @@ function hrandfield(ctx: CommandContext): void {
   if (count < 0 || count === 1) {
     // Repetitions allowed, random order.
     const n = count < 0 ? -count : 1;
-    const fields = [...map.keys()];
     reply.arrayHeader(withValues && !resp3 ? n * 2 : n);
     for (let i = 0; i < n; i++) {
-      const field = fields[randomIndex(size)];
+      const field = map.randomKey();
       writePair(field, map.get(field)!);
     }
     return;
@@ -299,10 +296,12 @@ function hrandfield(ctx: CommandContext): void {
     for (const [field, value] of map) writePair(field, value);
     return;
   }
-  const fields = [...map.keys()];
   const picked = sampleIndexes(size, count);
   reply.arrayHeader(withValues && !resp3 ? count * 2 : count);
-  for (const index of picked) writePair(fields[index], map.get(fields[index])!);
+  for (const index of picked) {
+    const field = map.keyAt(index);
+    writePair(field, map.get(field)!);
+  }
 }
 
 function hscan(ctx: CommandContext): void {

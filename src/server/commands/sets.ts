@@ -13,6 +13,7 @@
 import { fromKey, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
 import { ALL_KEYS, command, NO_KEYS, ONE_KEY } from "../define.ts";
 import { setEntry } from "../keyspace.ts";
+import { RandomSet } from "../random_access.ts";
 import type { CommandContext, CommandSpec, SetEntry } from "../types.ts";
 import {
   deleteOrTouch,
@@ -22,7 +23,6 @@ import {
   parsePositiveLong,
   parseRangeLong,
   randomIndex,
-  randomKey,
   readEntry,
   removeMembers,
   sampleIndexes,
@@ -159,7 +159,7 @@ function spop(ctx: CommandContext): void {
     return;
   }
   const set = entry.value;
-  const member = randomKey(set);
+  const member = set.randomKey();
   set.delete(member);
   deleteOrTouch(ctx, key, set.size);
   reply.bulk(fromKey(member));
@@ -183,16 +183,15 @@ function spopWithCount(ctx: CommandContext): void {
     ctx.db.delete(key);
     return;
   }
-  const members = [...set];
-  const picked = sampleIndexes(size, count);
+  // Members first: each delete moves another member into the freed position.
+  const picked = sampleIndexes(size, count).map((index) => set.keyAt(index));
   // Random order, like Redis's hash table extraction.
   for (let i = picked.length - 1; i > 0; i--) {
     const j = randomIndex(i + 1);
     [picked[i], picked[j]] = [picked[j], picked[i]];
   }
   reply.setHeader(count);
-  for (const index of picked) {
-    const member = members[index];
+  for (const member of picked) {
     set.delete(member);
     reply.bulk(fromKey(member));
   }
@@ -210,7 +209,7 @@ function srandmember(ctx: CommandContext): void {
     const entry = readSet(ctx, toKey(args[1]));
     if (entry === null) return;
     if (entry === undefined) reply.nullBulk();
-    else reply.bulk(fromKey(randomKey(entry.value)));
+    else reply.bulk(fromKey(entry.value.randomKey()));
     return;
   }
   const value = parseRangeLong(reply, args[2], -LONG_MAX, LONG_MAX);
@@ -226,11 +225,8 @@ function srandmember(ctx: CommandContext): void {
   const set = entry.value;
   const size = set.size;
   if (!unique || count === 1) {
-    const members = count === 1 ? null : [...set];
     reply.arrayHeader(count);
-    for (let i = 0; i < count; i++) {
-      reply.bulk(fromKey(members === null ? randomKey(set) : members[randomIndex(size)]));
-    }
+    for (let i = 0; i < count; i++) reply.bulk(fromKey(set.randomKey()));
     return;
   }
   if (count >= size) {
@@ -238,9 +234,8 @@ function srandmember(ctx: CommandContext): void {
     for (const member of orderedMembers(set)) reply.bulk(fromKey(member));
     return;
   }
-  const members = [...set];
   reply.arrayHeader(count);
-  for (const index of sampleIndexes(size, count)) reply.bulk(fromKey(members[index]));
+  for (const index of sampleIndexes(size, count)) reply.bulk(fromKey(set.keyAt(index)));
 }
 
 function smove(ctx: CommandContext): void {
@@ -344,7 +339,7 @@ function sinterGeneric(
     }
   }
   if (cardinalityOnly) reply.integer(cardinality);
-  else if (destination !== null) storeResult(ctx, destination, setEntry(new Set(result)));
+  else if (destination !== null) storeResult(ctx, destination, setEntry(new RandomSet(result)));
   else writeMembers(ctx, result, result.length);
 }
 
@@ -360,12 +355,12 @@ function sunionDiffGeneric(
 ): void {
   const sets = lookupSets(ctx, keyArgs);
   if (sets === null) return;
-  let result: Set<string>;
+  let result: RandomSet;
   if (op === UNION) {
-    result = new Set();
+    result = new RandomSet();
     for (const set of sets) if (set !== undefined) { for (const member of set) result.add(member); }
   } else {
-    result = new Set();
+    result = new RandomSet();
     const first = sets[0];
     if (first !== undefined) {
       for (const member of first) {

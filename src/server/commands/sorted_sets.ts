@@ -908,7 +908,8 @@ function zrandmember(ctx: CommandContext): void {
   const size = zset.size;
   if (count < 0 || count === 1) {
     const n = count < 0 ? -count : 1;
-    const items = n === 1 ? null : zset.range(0, size - 1);
+    // A pick by rank is O(log n); listing every member pays only when the reply is longer.
+    const items = n < size ? null : zset.range(0, size - 1);
     const picks: [string, number][] = [];
     for (let i = 0; i < n; i++) {
       picks.push(items === null ? zset.at(randomIndex(size))! : items[randomIndex(size)]);
@@ -921,8 +922,10 @@ function zrandmember(ctx: CommandContext): void {
     writePairs(ctx, zset.range(0, size - 1, true), withScores);
     return;
   }
-  const items = zset.range(0, size - 1);
-  writePairs(ctx, sampleIndexes(size, count).map((i) => items[i]), withScores);
+  // sampleIndexes is O(n) only when count > size/2: list the members then, else pick by rank.
+  const items = count * 2 > size ? zset.range(0, size - 1) : null;
+  const picked = sampleIndexes(size, count);
+  writePairs(ctx, picked.map((i) => items === null ? zset.at(i)! : items[i]), withScores);
 }
 
 /**
