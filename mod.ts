@@ -53,7 +53,7 @@ export type {
 } from "./src/transport/types.ts";
 export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
-export {
+export type {
   HashCommands,
   KeyCommands,
   ListCommands,
@@ -64,6 +64,7 @@ export {
   SortedSetCommands,
   StringCommands,
 } from "./src/redis/commands/mod.ts";
+export { CommandSet } from "./src/redis/command_set.ts";
 export type {
   BitRange,
   Bound,
@@ -101,7 +102,7 @@ export type {
   ZRangeByOptions,
   ZRangeOptions,
 } from "./src/redis/commands/mod.ts";
-export { CommandsBase } from "./src/redis/commands.ts";
+export type { CommandCore } from "./src/redis/commands.ts";
 export type { CallOptions, ReconnectOptions, Shape } from "./src/redis/connection.ts";
 export type { Replies, ScoredMember } from "./src/redis/replies.ts";
 export {

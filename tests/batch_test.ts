@@ -1,6 +1,6 @@
-import { it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ReplyError, WatchError } from "../mod.ts";
+import { CommandSet, createStore, RedisStore, ReplyError, WatchError } from "../mod.ts";
 import { forEachTarget } from "./_targets.ts";
 
 for (const protocol of [3, 2] as const) {
@@ -125,3 +125,37 @@ for (const protocol of [3, 2] as const) {
     });
   });
 }
+
+describe("command sets over executors", () => {
+  it("pipeline() and transaction() have command methods but no store methods", () => {
+    const store = createStore<RedisStore>("redis://127.0.0.1:1");
+    for (const batch of [store.pipeline(), store.transaction()]) {
+      assert.equal(typeof batch.get, "function");
+      assert.ok(!(batch instanceof RedisStore));
+      for (const name of ["close", "connect", "ping", "pipeline", "pubsub", "flush", "watch"]) {
+        assert.equal(name in batch, false, `a batch has no ${name}()`);
+      }
+    }
+  });
+
+  it("with() returns a CommandSet, not a store: it cannot close the store", () => {
+    const store = createStore<RedisStore>("redis://127.0.0.1:1/3?namespace=app:");
+    const view = store.with({ timeout: 100 });
+    assert.ok(view instanceof CommandSet);
+    assert.ok(!(view instanceof RedisStore));
+    assert.equal("close" in view, false);
+    assert.equal(view.namespace, "app:");
+    assert.ok(view.with({ signal: AbortSignal.timeout(1000) }) instanceof CommandSet);
+  });
+
+  it("the store, views and batches share one function per command method", () => {
+    const store = createStore<RedisStore>("redis://127.0.0.1:1");
+    const pipeline = store.pipeline() as unknown as Record<string, unknown>;
+    const view = store.with({}) as unknown as Record<string, unknown>;
+    for (const name of ["get", "hset", "zadd", "blpop", "scan", "keys"]) {
+      const method = (store as unknown as Record<string, unknown>)[name];
+      assert.equal(view[name], method, name);
+      if (name !== "scan") assert.equal(pipeline[name], method, name);
+    }
+  });
+});

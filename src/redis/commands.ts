@@ -1,70 +1,75 @@
 /**
- * The typed command methods, written once and shared by the store, its
- * per-call views, pipelines and transactions: each method only builds the
- * arguments and names a reply shape, then calls `send`.
+ * What every typed command method needs from the object it runs on: an
+ * executor. A method builds the arguments, names a reply shape and hands
+ * both to `send` (or `sendBlocking`); where the command goes is the
+ * executor's business. The store sends on its shared connection, a `with()`
+ * view with a deadline, a `watch()` handle on the watching connection, and a
+ * pipeline or transaction records the call. The methods are written once, in
+ * one module per family (`./commands/*.ts`), and attached to each of those
+ * objects' prototypes by {@linkcode attachCommands}: nothing is rebound per
+ * object, and none of them is secretly a store.
  *
  * @module
  */
 
 import type { CommandArg, RespValue } from "../protocol/types.ts";
-import { RemoteStore } from "../remote_store.ts";
 import type { Shape } from "./connection.ts";
 import type { Replies } from "./replies.ts";
-
-/** Commands that switch a connection into another mode: refused by `execute`. */
-const connectionModes = new Set([
-  "SUBSCRIBE",
-  "PSUBSCRIBE",
-  "SSUBSCRIBE",
-  "UNSUBSCRIBE",
-  "PUNSUBSCRIBE",
-  "SUNSUBSCRIBE",
-  "MONITOR",
-  "SELECT",
-  "HELLO",
-  "RESET",
-  "QUIT",
-  // Transactions on the shared connection would capture other callers'
-  // commands: use store.transaction() / store.watch().
-  "MULTI",
-  "EXEC",
-  "DISCARD",
-  "WATCH",
-  "UNWATCH",
-  "SYNC",
-  "PSYNC",
-]);
-
-/** Commands that block the connection: `execute` runs them on a connection of their own. */
-const blockingCommands = new Set([
-  "BLPOP",
-  "BRPOP",
-  "BLMOVE",
-  "BRPOPLPUSH",
-  "BLMPOP",
-  "BZPOPMIN",
-  "BZPOPMAX",
-  "BZMPOP",
-  "XREAD",
-  "XREADGROUP",
-  "WAIT",
-]);
+import { BLOCKING, commandFlags, CONNECTION_STATE } from "./table/mod.ts";
 
 /** A key: text, or bytes for binary keys. */
 export type Key = string | Uint8Array;
 /** A value: text, a number, a bigint or bytes. */
 export type Value = CommandArg;
 
+/** Where commands go: the seam between command methods and connections. */
+export interface Executor {
+  /** Sends one command and shapes its reply. */
+  send<T>(args: CommandArg[], shape: Shape<T>): Promise<T>;
+  /** Sends a command that blocks its connection (BLPOP, XREAD BLOCK...). */
+  sendBlocking<T>(args: CommandArg[], shape: Shape<T>): Promise<T>;
+  /** Adds the namespace to a key. */
+  key(key: Key): CommandArg;
+  /** Removes the namespace from a key the server returned. */
+  unkey(key: string): string;
+  /** The reply shapes for the store's encoding. */
+  readonly replies: Replies;
+  /** The key prefix ("" for none). */
+  readonly namespace: string;
+}
+
 /**
- * The base of every object that runs commands. Subclasses say how a command
- * is sent (`send`), how replies are shaped (`replies`) and how keys are
- * namespaced (`key`).
+ * Checks a command for `execute()` against the command table.
  *
- * Rule for command methods: build the arguments, then
- * `return this.send(args, shape)` (or `sendBlocking`) and nothing else, so
- * pipelines and transactions can record the same call.
+ * @param command The command name.
+ * @param args Its arguments.
+ * @returns The command line, and whether it blocks its connection.
+ * @throws {TypeError} For a command that changes the connection's state.
  */
-export abstract class CommandsBase extends RemoteStore {
+export function executeArgs(
+  command: string,
+  args: readonly CommandArg[],
+): { args: CommandArg[]; blocking: boolean } {
+  const full = [command, ...args];
+  const flags = commandFlags(full);
+  if (flags & CONNECTION_STATE) {
+    const sub = flags !== commandFlags([command]) && typeof args[0] === "string"
+      ? ` ${args[0].toUpperCase()}`
+      : "";
+    throw new TypeError(
+      `Cannot run ${command}${sub} on the shared connection: it would change the connection's state for every caller (use store.pubsub(), store.transaction() or store.watch())`,
+    );
+  }
+  return { args: full, blocking: (flags & BLOCKING) !== 0 };
+}
+
+/**
+ * The base of every command family: the executor's members, as the methods
+ * see them. The families extend it side by side (no family extends
+ * another); {@linkcode attachCommands} puts their methods on the objects
+ * that implement these members.
+ */
+export abstract class CommandCore {
   /** Sends one command and shapes its reply. */
   protected abstract send<T>(args: CommandArg[], shape: Shape<T>): Promise<T>;
   /**
@@ -78,6 +83,8 @@ export abstract class CommandsBase extends RemoteStore {
   protected abstract key(key: Key): CommandArg;
   /** Removes the namespace from a key the server returned. */
   protected abstract unkey(key: string): string;
+  /** The key prefix ("" for none). */
+  abstract readonly namespace: string;
 
   /**
    * Namespaces every key of a list. (Not named `keys`: that is the KEYS
@@ -97,7 +104,8 @@ export abstract class CommandsBase extends RemoteStore {
    * (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT, MULTI/EXEC/WATCH,
    * CLIENT REPLY) are refused: use `store.pubsub()`, `store.transaction()`,
    * `store.watch()`, or a store per database. Blocking commands (BLPOP,
-   * XREAD...) run on a connection of their own.
+   * XREAD...) run on a connection of their own. Both come from the command
+   * table's flags.
    *
    * @param command The command name, e.g. `"OBJECT"`.
    * @param args Its arguments.
@@ -113,16 +121,31 @@ export abstract class CommandsBase extends RemoteStore {
    * ```
    */
   execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
-    const name = typeof command === "string" ? command.toUpperCase() : "";
-    const sub = name === "CLIENT" && typeof args[0] === "string" ? args[0].toUpperCase() : "";
-    if (connectionModes.has(name) || sub === "REPLY") {
-      throw new TypeError(
-        `Cannot run ${command}${
-          sub ? ` ${sub}` : ""
-        } on the shared connection: it would change the connection's state for every caller (use store.pubsub(), store.transaction() or store.watch())`,
-      );
+    const checked = executeArgs(command, args);
+    return checked.blocking
+      ? this.sendBlocking(checked.args, this.replies.raw)
+      : this.send(checked.args, this.replies.raw);
+  }
+}
+
+/**
+ * Puts the command methods of `families` (and `execute`, `keyArgs`) on
+ * `prototype`, leaving alone what it defines itself. Called once per class,
+ * at module load.
+ *
+ * @param prototype The prototype of a class implementing the executor members.
+ * @param families The family classes.
+ */
+export function attachCommands(
+  prototype: object,
+  families: readonly (abstract new () => CommandCore)[],
+): void {
+  for (const source of [CommandCore, ...families]) {
+    for (
+      const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(source.prototype))
+    ) {
+      if (name === "constructor" || Object.hasOwn(prototype, name)) continue;
+      Object.defineProperty(prototype, name, descriptor);
     }
-    if (blockingCommands.has(name)) return this.sendBlocking([command, ...args], this.replies.raw);
-    return this.send([command, ...args], this.replies.raw);
   }
 }

@@ -8,18 +8,16 @@
 
 import { ReplyError, WatchError } from "../errors.ts";
 import type { CommandArg, RespValue } from "../protocol/types.ts";
-import type { RemoteStore } from "../remote_store.ts";
 import type { CallOptions, Connection, Shape } from "./connection.ts";
-import type { RedisCommands } from "./commands/mod.ts";
+import { CommandCore, type Key } from "./commands.ts";
+import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
+import type { Replies } from "./replies.ts";
 
 /** Names of the command methods a pipeline can record (those that send one command). */
-export type CommandName =
-  | {
-    [K in keyof RedisCommands]: K extends keyof RemoteStore ? never
-      : RedisCommands[K] extends (...args: never[]) => Promise<unknown> ? K
-      : never;
-  }[keyof RedisCommands]
-  | "execute";
+export type CommandName = {
+  [K in keyof RedisCommands]: RedisCommands[K] extends (...args: never[]) => Promise<unknown> ? K
+    : never;
+}[keyof RedisCommands];
 
 /** Every command method, recording the call and returning `R` for chaining. */
 export type ChainedCommands<R> = {
@@ -83,10 +81,96 @@ export interface Entry {
   shape: Shape<unknown>;
 }
 
-/** Makes a view of the store whose command methods record into `entries`. */
-export type Recorder = (
-  record: (args: CommandArg[], shape: Shape<unknown>) => unknown,
-) => object;
+/** What a batch's command methods need from the store: keys and reply shapes. */
+export interface BatchContext {
+  /** Adds the namespace to a key. */
+  key(key: Key): CommandArg;
+  /** Removes the namespace from a key the server returned. */
+  unkey(key: string): string;
+  /** The reply shapes for the store's encoding. */
+  readonly replies: Replies;
+  /** The key prefix ("" for none). */
+  readonly namespace: string;
+}
+
+/** The command methods of a batch. */
+interface Batch extends RedisCommands {}
+
+/**
+ * A pipeline or transaction at runtime: every command method, whose executor
+ * records the command and returns the batch (for chaining). It has no
+ * connection of its own, so no `close()`.
+ */
+class Batch extends CommandCore {
+  #context: BatchContext;
+  #entries: Entry[] = [];
+  #commit: (entries: Entry[], options?: CallOptions) => Promise<unknown[]>;
+  #committed = false;
+
+  constructor(
+    context: BatchContext,
+    commit: (entries: Entry[], options?: CallOptions) => Promise<unknown[]>,
+  ) {
+    super();
+    this.#context = context;
+    this.#commit = commit;
+  }
+
+  /** Records a command; returns the batch. */
+  protected send<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
+    if (this.#committed) {
+      throw new TypeError("Cannot add a command: the batch was already committed");
+    }
+    this.#entries.push({ args, shape: shape as Shape<unknown> });
+    return this as unknown as Promise<T>;
+  }
+
+  /** A batch records blocking commands like the others (they run in order, not apart). */
+  protected sendBlocking<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
+    return this.send(args, shape);
+  }
+
+  protected get replies(): Replies {
+    return this.#context.replies;
+  }
+
+  protected key(key: Key): CommandArg {
+    return this.#context.key(key);
+  }
+
+  protected unkey(key: string): string {
+    return this.#context.unkey(key);
+  }
+
+  get namespace(): string {
+    return this.#context.namespace;
+  }
+
+  /** Number of recorded commands. */
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  /**
+   * Sends every recorded command.
+   *
+   * @param options Deadline and abort signal for the whole batch.
+   * @returns Every reply in order.
+   */
+  commit(options?: CallOptions): Promise<unknown[]> {
+    if (this.#committed) {
+      return Promise.reject(new TypeError("Cannot commit: the batch was already committed"));
+    }
+    this.#committed = true;
+    try {
+      return this.#entries.length ? this.#commit(this.#entries, options) : Promise.resolve([]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+attachRedisCommands(Batch.prototype);
 
 function shapeOrError(shape: Shape<unknown>, value: RespValue): unknown {
   if (value instanceof ReplyError) return value;
@@ -160,40 +244,15 @@ export async function sendTransaction(
 }
 
 /**
- * Builds a pipeline or transaction on a recorder view.
+ * Builds a pipeline or transaction.
  *
- * @param recorder Makes the view whose methods record.
+ * @param context Keys and reply shapes of the store.
  * @param commit Sends the recorded entries.
  * @returns The chainable batch.
  */
 export function makeBatch<B extends Pipeline | Transaction>(
-  recorder: Recorder,
+  context: BatchContext,
   commit: (entries: Entry[], options?: CallOptions) => Promise<unknown[]>,
 ): B {
-  const entries: Entry[] = [];
-  let committed = false;
-  const batch = recorder((args, shape) => {
-    if (committed) {
-      throw new TypeError("Cannot add a command: the batch was already committed");
-    }
-    entries.push({ args, shape });
-    return batch;
-  }) as B;
-  Object.defineProperties(batch, {
-    length: { get: () => entries.length },
-    commit: {
-      value: (options?: CallOptions) => {
-        if (committed) {
-          return Promise.reject(new TypeError("Cannot commit: the batch was already committed"));
-        }
-        committed = true;
-        try {
-          return entries.length ? commit(entries, options) : Promise.resolve([]);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-    },
-  });
-  return batch;
+  return new Batch(context, commit) as unknown as B;
 }

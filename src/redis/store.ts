@@ -9,7 +9,7 @@ import { ConnectionClosedError, ConnectionError, ReplyError, WatchError } from "
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import { runtime } from "../transport/mod.ts";
 import type { Conn, TlsOptions } from "../transport/types.ts";
-import { type Command, Store, type StoreOptions } from "../store.ts";
+import type { Command, StoreOptions } from "../store.ts";
 import { RemoteStore } from "../remote_store.ts";
 import type { StoreUrl } from "../url.ts";
 import {
@@ -20,13 +20,15 @@ import {
   type ReconnectOptions,
   type Shape,
 } from "./connection.ts";
-import { RedisCommands } from "./commands/mod.ts";
-import type { Key } from "./commands.ts";
+import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
+import { executeArgs, type Key } from "./commands.ts";
+import { CommandSet, type CommandSetExecutor } from "./command_set.ts";
 import { makeReplies, type Replies } from "./replies.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
 import { RedisScript, scriptSha } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import {
+  type BatchContext,
   makeBatch,
   type Pipeline,
   sendPipeline,
@@ -41,10 +43,10 @@ export interface WatchOptions extends CallOptions {
 }
 
 /** The store's commands on the watching connection, plus `multi()` to queue the writes. */
-export type WatchedStore = RedisStore & {
+export interface WatchedStore extends CommandSet {
   /** Starts the transaction whose commands run atomically if no watched key changed. */
   multi(): Transaction;
-};
+}
 
 /** Options of a redis store; each overrides the URL's query parameter of the same name. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -89,32 +91,17 @@ export interface RedisStoreOptions extends StoreOptions {
 
 const blockingPoolSize = 4;
 
-let members: [string, PropertyDescriptor][] | undefined;
-/**
- * The store-level methods and getters (of `RedisStore`, `RemoteStore` and
- * `Store`, not the command methods in between), which views bind to the
- * store because they read its private fields.
- */
-function storeMembers(): [string, PropertyDescriptor][] {
-  if (members) return members;
-  const skip = new Set(["constructor", "send", "sendBlocking", "replies", "key", "unkey"]);
-  const found = new Map<string, PropertyDescriptor>();
-  for (const prototype of [Store.prototype, RemoteStore.prototype, RedisStore.prototype]) {
-    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
-      if (!skip.has(name)) found.set(name, descriptor);
-    }
-  }
-  members = [...found];
-  return members;
-}
-
 function numberOption(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/** The command methods of {@linkcode RedisStore}. */
+export interface RedisStore extends RedisCommands {}
+
 /**
  * A store backed by a Redis-compatible server (Redis 6/7, or the embedded
- * pulsar server).
+ * pulsar server). Its command methods are the ones of `RedisCommands`,
+ * sent on the shared, auto-pipelined connection.
  *
  * @example Connect to a local Redis and run commands
  * ```ts ignore
@@ -125,7 +112,7 @@ function numberOption(value: unknown): number | undefined {
  * console.log(await store.incr("counter")); // 2
  * ```
  */
-export class RedisStore extends RedisCommands {
+export class RedisStore extends RemoteStore {
   #connection: Connection;
   #blockingIdle: Connection[] = [];
   #blockingBusy = new Set<Connection>();
@@ -134,7 +121,6 @@ export class RedisStore extends RedisCommands {
   #replies: Replies;
   #options: RedisStoreOptions;
   #namespaceBytes: Uint8Array | undefined;
-  #callOptions: CallOptions | undefined;
 
   /**
    * Creates a redis store; use {@linkcode createStore} rather than this directly.
@@ -245,11 +231,15 @@ export class RedisStore extends RedisCommands {
 
   /** Sends on the shared, auto-pipelined connection. */
   protected send<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
-    return this.#connection.send(args, shape, this.#callOptions);
+    return this.#connection.send(args, shape);
   }
 
   /** Sends on a pooled dedicated connection (blocking commands). */
   protected sendBlocking<T>(args: CommandArg[], shape: Shape<T>): Promise<T> {
+    return this.#sendBlocking(args, shape, undefined);
+  }
+
+  #sendBlocking<T>(args: CommandArg[], shape: Shape<T>, options: CallOptions | undefined) {
     if (this.#closed) {
       return Promise.reject(
         new ConnectionClosedError(`Cannot run ${args[0]}: the store is closed`),
@@ -264,7 +254,7 @@ export class RedisStore extends RedisCommands {
         else connection.close(0);
       }
     };
-    return connection.send(args, shape, this.#callOptions).then((value) => {
+    return connection.send(args, shape, options).then((value) => {
       release();
       return value;
     }, (error) => {
@@ -300,11 +290,38 @@ export class RedisStore extends RedisCommands {
   }
 
   /**
+   * Runs any command; the reply is returned as decoded (see `RespValue`).
+   * Keys are sent as given: the namespace is not applied. Commands that
+   * would change the shared connection's state for every caller
+   * (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT, MULTI/EXEC/WATCH,
+   * CLIENT REPLY) are refused; blocking commands (BLPOP, XREAD...) run on a
+   * connection of their own. Both come from the command table's flags.
+   *
+   * @param command The command name, e.g. `"OBJECT"`.
+   * @param args Its arguments.
+   * @returns The raw reply.
+   * @throws {TypeError} For a command that would change the connection's state.
+   *
+   * @example Run a command that has no method
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * console.log(await store.execute("PING")); // "PONG"
+   * ```
+   */
+  execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
+    const checked = executeArgs(command, args);
+    return checked.blocking
+      ? this.sendBlocking(checked.args, this.#replies.raw)
+      : this.send(checked.args, this.#replies.raw);
+  }
+
+  /**
    * A view of this store whose command methods (and `execute`) use the
-   * given deadline, signal or `idempotent` flag. The view shares the store's
-   * connections; closing either closes both. Store-level methods of the
-   * view (`ping`, `pipeline`, `transaction`, `flush`...) act on the store
-   * itself, without these options (`commit()` takes its own).
+   * given deadline, signal or `idempotent` flag. The view is the store's
+   * command set over its connections with these options; it has no
+   * connection methods (`close`, `pipeline`...): call those on the store.
    *
    * @param options `timeout` in milliseconds, `signal`, `idempotent`.
    * @returns The view.
@@ -317,47 +334,28 @@ export class RedisStore extends RedisCommands {
    * console.log(await store.with({ timeout: 1000 }).get("missing")); // null
    * ```
    */
-  with(options: CallOptions): this {
-    return this.#derive(
-      (args, shape) => this.#connection.send(args, shape, options),
-      (args, shape) => {
-        const previous = this.#callOptions;
-        this.#callOptions = options;
-        try {
-          return this.sendBlocking(args, shape);
-        } finally {
-          this.#callOptions = previous;
-        }
-      },
-    );
+  with(options: CallOptions): CommandSet {
+    return new CommandSet(this.#executor(undefined, options));
   }
 
   /**
-   * An object with every command method of this store whose commands go
-   * through `send` instead (views, pipelines, transactions). Private fields
-   * stay on the store, so everything a command method reads is bound here.
+   * An executor of this store: the shared connection (or `connection`,
+   * e.g. the one that WATCHes), with `options` on every command.
    */
-  #derive(
-    send: (args: CommandArg[], shape: Shape<unknown>) => Promise<unknown>,
-    sendBlocking: (args: CommandArg[], shape: Shape<unknown>) => Promise<unknown> = send,
-  ): this {
-    const view = Object.create(this) as this;
-    const properties: PropertyDescriptorMap = {};
-    // Store-level methods (ping, pipeline, close...) read private fields:
-    // bind them to the store itself.
-    for (const [name, descriptor] of storeMembers()) {
-      properties[name] = typeof descriptor.value === "function"
-        ? { value: descriptor.value.bind(this) }
-        : { get: () => descriptor.get!.call(this) };
-    }
-    Object.assign(properties, {
-      send: { value: send },
-      sendBlocking: { value: sendBlocking },
-      replies: { value: this.#replies },
-      key: { value: (key: Key) => this.key(key) },
-    });
-    Object.defineProperties(view, properties);
-    return view;
+  #executor(connection: Connection | undefined, options: CallOptions): CommandSetExecutor {
+    const send = <T>(args: CommandArg[], shape: Shape<T>): Promise<T> =>
+      (connection ?? this.#connection).send(args, shape, options);
+    return {
+      send,
+      sendBlocking: connection ? send : (args, shape) => this.#sendBlocking(args, shape, options),
+      key: (key) => this.key(key),
+      unkey: (key) => this.unkey(key),
+      replies: this.#replies,
+      namespace: this.namespace,
+      label: String(this),
+      dns: this.dns,
+      with: (more) => this.#executor(connection, { ...options, ...more }),
+    };
   }
 
   /**
@@ -378,7 +376,7 @@ export class RedisStore extends RedisCommands {
    */
   pipeline(): Pipeline {
     return makeBatch<Pipeline>(
-      (record) => this.#derive(record as never),
+      this.#batchContext(),
       (entries, options) => sendPipeline(this.#connection, entries, options),
     );
   }
@@ -399,9 +397,19 @@ export class RedisStore extends RedisCommands {
    */
   transaction(): Transaction {
     return makeBatch<Transaction>(
-      (record) => this.#derive(record as never),
+      this.#batchContext(),
       (entries, options) => sendTransaction(this.#connection, entries, options),
     );
+  }
+
+  /** What a batch's command methods need from this store. */
+  #batchContext(): BatchContext {
+    return {
+      key: (key) => this.key(key),
+      unkey: (key) => this.unkey(key),
+      replies: this.#replies,
+      namespace: this.namespace,
+    };
   }
 
   /**
@@ -441,17 +449,15 @@ export class RedisStore extends RedisCommands {
       for (let attempt = 0; attempt <= retries; attempt++) {
         await connection.send(["WATCH", ...this.keyArgs(keys)], raw, call);
         let transaction: Transaction | undefined;
-        const tx = this.#derive((args, shape) =>
-          connection.send(args, shape, call)
-        ) as unknown as WatchedStore;
-        Object.defineProperty(tx, "multi", {
-          value: () =>
+        const tx = new WatchHandle(
+          this.#executor(connection, call),
+          () =>
             transaction ??= makeBatch<Transaction>(
-              (record) => this.#derive(record as never),
+              this.#batchContext(),
               (entries, commitOptions) =>
                 sendTransaction(connection, entries, commitOptions ?? call),
             ),
-        });
+        );
         try {
           await fn(tx);
         } catch (error) {
@@ -635,7 +641,7 @@ export class RedisStore extends RedisCommands {
    * @returns Resolves when done.
    */
   async flush(): Promise<void> {
-    await this.send(["FLUSHDB"], this.#replies.raw);
+    await this.#connection.send(["FLUSHDB"], this.#replies.raw);
   }
 
   /**
@@ -658,6 +664,27 @@ export class RedisStore extends RedisCommands {
       ...pubsubs.map((p) => p.close()),
     ]);
     await this.#options.onClose?.();
+  }
+}
+
+attachRedisCommands(RedisStore.prototype);
+
+/** A `watch()` callback's handle: the commands on the watching connection, and `multi()`. */
+class WatchHandle extends CommandSet implements WatchedStore {
+  #multi: () => Transaction;
+
+  constructor(executor: CommandSetExecutor, multi: () => Transaction) {
+    super(executor);
+    this.#multi = multi;
+  }
+
+  /**
+   * Starts (once) the transaction committed after the callback returns.
+   *
+   * @returns The transaction.
+   */
+  multi(): Transaction {
+    return this.#multi();
   }
 }
 

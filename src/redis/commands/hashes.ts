@@ -5,9 +5,9 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import { integerArg } from "./_args.ts";
 import type { Key, Value } from "./keys.ts";
-import { StringCommands } from "./strings.ts";
 
 /** Fields and values for {@linkcode HashCommands.hset}: an object, or pairs (binary fields). */
 export type HashEntries = Record<string, Value> | readonly (readonly [Value, Value])[];
@@ -32,7 +32,7 @@ function isEntries(value: unknown): value is HashEntries {
  * console.log(await store.hgetall("user:1")); // { name: "Ann", visits: "3" }
  * ```
  */
-export abstract class HashCommands extends StringCommands {
+export abstract class HashCommands extends CommandCore {
   /**
    * Sets one field of a hash.
    *

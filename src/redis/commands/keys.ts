@@ -5,7 +5,7 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
-import { CommandsBase, type Key, type Value } from "../commands.ts";
+import { CommandCore, type Key, type Value } from "../commands.ts";
 import { escapeGlob, integerArg, unixArg } from "./_args.ts";
 
 export type { Key, Value };
@@ -101,7 +101,7 @@ function expireArgs(args: CommandArg[], options: ExpireOptions | undefined): Com
  * console.log(await store.exists("session", "missing")); // 1
  * ```
  */
-export abstract class KeyCommands extends CommandsBase {
+export abstract class KeyCommands extends CommandCore {
   /**
    * Deletes keys.
    *

@@ -5,10 +5,11 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import type { Shape } from "../connection.ts";
 import type { Replies } from "../replies.ts";
 import { integerArg, timeoutArg } from "./_args.ts";
-import { HashCommands } from "./hashes.ts";
+
 import type { Key, Value } from "./keys.ts";
 
 /** An end of a list. */
@@ -103,7 +104,7 @@ function poppedShape(
  * console.log(await store.blpop("jobs", 1)); // { key: "jobs", element: "b" }
  * ```
  */
-export abstract class ListCommands extends HashCommands {
+export abstract class ListCommands extends CommandCore {
   /**
    * Prepends elements (the last one given ends up first).
    *

@@ -1,14 +1,24 @@
 /**
- * Every typed command method, as one class chain ending in
- * {@linkcode RedisCommands}: keys → strings → hashes → lists → sets →
- * sorted sets → server → scan.
+ * Every typed command method, one module per family, collected in
+ * {@linkcode COMMAND_FAMILIES}. The families do not extend one another: each
+ * extends `CommandCore` (the executor's members) and
+ * {@linkcode RedisCommands} is their union, whose methods
+ * `attachCommands()` puts on the store, views and batches.
  *
  * @module
  */
 
+import { attachCommands, type CommandCore } from "../commands.ts";
+import { HashCommands } from "./hashes.ts";
+import { KeyCommands } from "./keys.ts";
+import { ListCommands } from "./lists.ts";
 import { ScanCommands } from "./scan.ts";
+import { ServerCommands } from "./server.ts";
+import { SetCommands } from "./sets.ts";
+import { SortedSetCommands } from "./sorted_sets.ts";
+import { StringCommands } from "./strings.ts";
 
-export { KeyCommands } from "./keys.ts";
+export type { KeyCommands } from "./keys.ts";
 export type {
   CopyOptions,
   ExpireOptions,
@@ -18,11 +28,11 @@ export type {
   SortStoreOptions,
   Value,
 } from "./keys.ts";
-export { StringCommands } from "./strings.ts";
+export type { StringCommands } from "./strings.ts";
 export type { BitRange, GetExOptions, MsetEntries, SetOptions } from "./strings.ts";
-export { HashCommands } from "./hashes.ts";
+export type { HashCommands } from "./hashes.ts";
 export type { HashEntries } from "./hashes.ts";
-export { ListCommands } from "./lists.ts";
+export type { ListCommands } from "./lists.ts";
 export type {
   ListEnd,
   LposCountOptions,
@@ -31,9 +41,9 @@ export type {
   PoppedElement,
   PoppedElements,
 } from "./lists.ts";
-export { SetCommands } from "./sets.ts";
+export type { SetCommands } from "./sets.ts";
 export type { IntercardOptions } from "./sets.ts";
-export { SortedSetCommands } from "./sorted_sets.ts";
+export type { SortedSetCommands } from "./sorted_sets.ts";
 export type {
   Bound,
   Limit,
@@ -48,16 +58,48 @@ export type {
   ZRangeByOptions,
   ZRangeOptions,
 } from "./sorted_sets.ts";
-export { ServerCommands } from "./server.ts";
+export type { ServerCommands } from "./server.ts";
 export type { FlushOptions, InfoSections } from "./server.ts";
-export { ScanCommands } from "./scan.ts";
+export type { ScanCommands } from "./scan.ts";
 export type { KeyScanOptions, ScanOptions, ScanPage } from "./scan.ts";
 
+/** Every command family, in the order their methods are attached. */
+export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
+  KeyCommands,
+  StringCommands,
+  HashCommands,
+  ListCommands,
+  SetCommands,
+  SortedSetCommands,
+  ServerCommands,
+  ScanCommands,
+];
+
 /**
- * Every typed command method: the end of the chain
- * {@linkcode KeyCommands} → {@linkcode StringCommands} →
- * {@linkcode HashCommands} → {@linkcode ListCommands} →
- * {@linkcode SetCommands} → {@linkcode SortedSetCommands} →
- * {@linkcode ServerCommands} → {@linkcode ScanCommands}.
+ * Every typed command method: the union of the families
+ * {@linkcode KeyCommands}, {@linkcode StringCommands},
+ * {@linkcode HashCommands}, {@linkcode ListCommands},
+ * {@linkcode SetCommands}, {@linkcode SortedSetCommands},
+ * {@linkcode ServerCommands} and {@linkcode ScanCommands}. The store, its
+ * `with()` views, `watch()` handles, pipelines and transactions all have
+ * these methods, over different executors.
  */
-export abstract class RedisCommands extends ScanCommands {}
+export interface RedisCommands
+  extends
+    KeyCommands,
+    StringCommands,
+    HashCommands,
+    ListCommands,
+    SetCommands,
+    SortedSetCommands,
+    ServerCommands,
+    ScanCommands {}
+
+/**
+ * Puts every command method on `prototype` (see `attachCommands`).
+ *
+ * @param prototype The prototype of a class implementing the executor members.
+ */
+export function attachRedisCommands(prototype: object): void {
+  attachCommands(prototype, COMMAND_FAMILIES);
+}

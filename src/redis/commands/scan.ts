@@ -6,10 +6,10 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import type { ScoredMember } from "../replies.ts";
 import { escapeGlob, integerArg } from "./_args.ts";
 import type { Key } from "./keys.ts";
-import { ServerCommands } from "./server.ts";
 
 /** Options of the SCAN family. */
 export interface ScanOptions {
@@ -71,7 +71,7 @@ function cursorArg(cursor: string | number): string | number {
  * for await (const [field, value] of store.hscan("h")) console.log(field, value);
  * ```
  */
-export abstract class ScanCommands extends ServerCommands {
+export abstract class ScanCommands extends CommandCore {
   /**
    * Reads one page of keys (SCAN).
    *

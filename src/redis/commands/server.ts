@@ -5,8 +5,8 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import type { Key, Value } from "./keys.ts";
-import { SortedSetCommands } from "./sorted_sets.ts";
 
 /**
  * Parsed INFO: section name (lower case, e.g. `"server"`, `"keyspace"`) →
@@ -82,7 +82,7 @@ function flushArgs(command: string, options: FlushOptions | undefined): CommandA
  * console.log(await store.echo("hi")); // "hi"
  * ```
  */
-export abstract class ServerCommands extends SortedSetCommands {
+export abstract class ServerCommands extends CommandCore {
   /**
    * Returns its argument.
    *

@@ -5,9 +5,9 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import { integerArg } from "./_args.ts";
 import type { Key, Value } from "./keys.ts";
-import { ListCommands } from "./lists.ts";
 
 /** Options of {@linkcode SetCommands.sintercard} and `zintercard`. */
 export interface IntercardOptions {
@@ -31,7 +31,7 @@ export interface IntercardOptions {
  * console.log(await store.sismember("tags:a", "blue")); // false
  * ```
  */
-export abstract class SetCommands extends ListCommands {
+export abstract class SetCommands extends CommandCore {
   /**
    * Adds members.
    *

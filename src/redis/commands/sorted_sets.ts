@@ -5,11 +5,12 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import type { Shape } from "../connection.ts";
 import type { Replies, ScoredMember } from "../replies.ts";
 import { integerArg, timeoutArg } from "./_args.ts";
 import type { Key, Value } from "./keys.ts";
-import { type IntercardOptions, SetCommands } from "./sets.ts";
+import type { IntercardOptions } from "./sets.ts";
 
 export type { ScoredMember };
 
@@ -184,7 +185,7 @@ function poppedMembersShape(
  * console.log(await store.zincrby("board", 15, "bob")); // 25
  * ```
  */
-export abstract class SortedSetCommands extends SetCommands {
+export abstract class SortedSetCommands extends CommandCore {
   /**
    * Adds one member, or updates its score.
    *

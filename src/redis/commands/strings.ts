@@ -5,8 +5,9 @@
  */
 
 import type { CommandArg } from "../../protocol/types.ts";
+import { CommandCore } from "../commands.ts";
 import { integerArg } from "./_args.ts";
-import { type Key, KeyCommands, type Value } from "./keys.ts";
+import type { Key, Value } from "./keys.ts";
 
 /** Options of {@linkcode StringCommands.set}. Set at most one expiry. */
 export interface SetOptions {
@@ -105,7 +106,7 @@ function rangeArgs(args: CommandArg[], range: BitRange | undefined): CommandArg[
  * console.log(await store.getdel("token")); // "t0k3n"
  * ```
  */
-export abstract class StringCommands extends KeyCommands {
+export abstract class StringCommands extends CommandCore {
   /**
    * Gets the value of a key.
    *
