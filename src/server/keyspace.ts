@@ -7,6 +7,7 @@
  */
 
 import { Deque } from "./deque.ts";
+import { ownedBytes } from "./string_buffer.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
@@ -54,7 +55,8 @@ export function zsetEntry(value: SortedSet = new SortedSet()): ZSetEntry {
 export function cloneEntry(entry: Entry): Entry {
   switch (entry.type) {
     case "string":
-      return { type: "string", value: entry.value, expiresAt: entry.expiresAt };
+      // An owned value is edited in place later (string_buffer.ts): the copy gets its own bytes.
+      return { type: "string", value: ownedBytes(entry), expiresAt: entry.expiresAt };
     case "hash":
       return { type: "hash", value: new RandomMap(entry.value), expiresAt: entry.expiresAt };
     case "list":

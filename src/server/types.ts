@@ -72,12 +72,24 @@ export interface EntryBase {
   lfu?: number;
 }
 
-/** A string value: raw bytes (binary-safe). Never mutate `value` in place once stored; replace it. */
+/**
+ * A string value: raw bytes (binary-safe). `value` may alias a request
+ * argument or another key's bytes, so never write into it unless the entry
+ * owns it (`room`, see `string_buffer.ts`); to keep it past the current
+ * command, copy it when `room` is set.
+ */
 export interface StringEntry extends EntryBase {
   /** The type tag. */
   readonly type: "string";
-  /** The bytes. */
+  /** The bytes: exactly the string's length. */
   value: Uint8Array;
+  /**
+   * The buffer this entry owns when it was modified by offset (SETBIT,
+   * SETRANGE, APPEND): `value` is then a prefix view of it, written in place,
+   * and `room.length` is the capacity (count it for memory use).
+   * `undefined` for values stored as given (immutable).
+   */
+  room?: Uint8Array;
 }
 
 /** A hash: field (binary string) -> value bytes. */

@@ -25,6 +25,7 @@ import { ALL_KEYS, command, NO_KEYS, ONE_KEY } from "../define.ts";
 import { globMatch } from "../glob.ts";
 import { cloneEntry, type Database, listEntry } from "../keyspace.ts";
 import { dumpEntry, restoreEntry } from "../persistence.ts";
+import { ownedBytes } from "../string_buffer.ts";
 import type { CommandContext, CommandSpec, Entry } from "../types.ts";
 import { Deque } from "../deque.ts";
 
@@ -450,7 +451,7 @@ function lookupPattern(ctx: CommandContext, pattern: Uint8Array, subst: string):
     return entry.value.get(text.slice(arrow + 2)) ?? null;
   }
   if (entry.type !== "string") return null;
-  return entry.value;
+  return ownedBytes(entry); // SORT ... STORE keeps it; a later SETBIT must not change it
 }
 
 function sortCommand(readonly: boolean) {

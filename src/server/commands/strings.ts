@@ -26,10 +26,15 @@ import {
   parseLongDoubleExact,
 } from "./_long_double.ts";
 import { stringEntry } from "../keyspace.ts";
+import { writableBytes } from "../string_buffer.ts";
+import { countBits, findBit } from "../bits.ts";
+import { lcsLength, lcsTable, lcsTooBig } from "../lcs.ts";
 import type { CommandContext, CommandSpec, StringEntry } from "../types.ts";
 
 const EMPTY = new Uint8Array(0);
+/** Redis's default `proto-max-bulk-len`: the longest string a command may make. */
 const MAX_STRING = 512 * 1024 * 1024;
+const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 const MAX_I64 = 9223372036854775807n;
 const MIN_I64 = -9223372036854775808n;
 const encoder = new TextEncoder();
@@ -218,26 +223,34 @@ function getset(ctx: CommandContext): void {
   ctx.db.set(key, stringEntry(ctx.args[2]));
 }
 
+/** A new string entry that owns `bytes` (nobody else holds them), so later edits are in place. */
+function ownedEntry(bytes: Uint8Array): StringEntry {
+  const entry = stringEntry(bytes);
+  entry.room = bytes;
+  return entry;
+}
+
 function setrange(ctx: CommandContext): void {
   const key = toKey(ctx.args[1]);
   const offset = parseSafeInteger(ctx.args[2]);
   if (offset === null) return ctx.reply.error(NOT_INTEGER);
-  const patch = ctx.args[3];
-  const current = readString(ctx, key);
-  if (current === undefined) return;
   if (offset < 0) return ctx.reply.error("ERR offset is out of range");
-  if (current === null && patch.length === 0) return ctx.reply.integer(0);
-  const base = current ?? EMPTY;
-  if (patch.length === 0) return ctx.reply.integer(base.length);
-  if (offset + patch.length > MAX_STRING) {
-    return ctx.reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+  const patch = ctx.args[3];
+  const entry = ctx.db.get(key);
+  if (entry !== undefined && entry.type !== "string") return ctx.reply.error(WRONGTYPE);
+  if (patch.length === 0) return ctx.reply.integer(entry?.value.length ?? 0);
+  if (offset + patch.length > MAX_STRING) return ctx.reply.error(TOO_BIG);
+  if (entry === undefined) {
+    // Exact size for a new key, like Redis (sdsnewlen); growth later is greedy.
+    const bytes = new Uint8Array(offset + patch.length);
+    bytes.set(patch, offset);
+    ctx.db.set(key, ownedEntry(bytes));
+    return ctx.reply.integer(bytes.length);
   }
-  const length = Math.max(base.length, offset + patch.length);
-  const out = new Uint8Array(length);
-  out.set(base);
-  out.set(patch, offset);
-  writeString(ctx, key, out, true);
-  ctx.reply.integer(length);
+  const bytes = writableBytes(entry, offset + patch.length, MAX_STRING);
+  bytes.set(patch, offset);
+  ctx.db.touch(key);
+  ctx.reply.integer(bytes.length);
 }
 
 function getrange(ctx: CommandContext): void {
@@ -262,21 +275,18 @@ function getrange(ctx: CommandContext): void {
 
 function append(ctx: CommandContext): void {
   const key = toKey(ctx.args[1]);
-  const current = readString(ctx, key);
-  if (current === undefined) return;
+  const entry = ctx.db.get(key);
   const tail = ctx.args[2];
-  if (current === null) {
+  if (entry === undefined) {
     ctx.db.set(key, stringEntry(tail));
     return ctx.reply.integer(tail.length);
   }
-  if (current.length + tail.length > MAX_STRING) {
-    return ctx.reply.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
-  }
-  const out = new Uint8Array(current.length + tail.length);
-  out.set(current);
-  out.set(tail, current.length);
-  writeString(ctx, key, out, true);
-  ctx.reply.integer(out.length);
+  if (entry.type !== "string") return ctx.reply.error(WRONGTYPE);
+  const start = entry.value.length;
+  if (start + tail.length > MAX_STRING) return ctx.reply.error(TOO_BIG);
+  if (tail.length !== 0) writableBytes(entry, start + tail.length, MAX_STRING).set(tail, start);
+  ctx.db.touch(key);
+  ctx.reply.integer(entry.value.length);
 }
 
 function incrementBy(ctx: CommandContext, delta: number | bigint): void {
@@ -306,7 +316,9 @@ function incrementBy(ctx: CommandContext, delta: number | bigint): void {
   }
   const text = fromKey(String(result));
   if (entry !== undefined) {
-    (entry as StringEntry).value = text;
+    const string = entry as StringEntry;
+    string.value = text;
+    string.room = undefined;
     ctx.db.touch(key);
   } else {
     ctx.db.set(key, stringEntry(text));
@@ -406,23 +418,19 @@ function setbit(ctx: CommandContext): void {
   if (bitArg.length !== 1 || (bitArg[0] !== 48 && bitArg[0] !== 49)) {
     return ctx.reply.error("ERR bit is not an integer or out of range");
   }
-  const on = bitArg[0] === 49;
-  const current = readString(ctx, key);
-  if (current === undefined) return;
-  const byte = offset >> 3;
-  let bytes = current ?? EMPTY;
-  if (byte >= bytes.length) {
-    const grown = new Uint8Array(byte + 1);
-    grown.set(bytes);
-    bytes = grown;
-  } else {
-    bytes = bytes.slice();
-  }
-  const mask = 1 << (7 - (offset & 7));
+  const entry = ctx.db.get(key);
+  if (entry !== undefined && entry.type !== "string") return ctx.reply.error(WRONGTYPE);
+  // Offsets reach 2^32 - 1: divide, never `>> 3` (int32 wraps at 2^31).
+  const byte = Math.floor(offset / 8);
+  const bytes = entry === undefined
+    ? new Uint8Array(byte + 1)
+    : writableBytes(entry, byte + 1, MAX_STRING);
+  const mask = 1 << (7 - (offset % 8));
   const old = (bytes[byte] & mask) !== 0 ? 1 : 0;
-  if (on) bytes[byte] |= mask;
+  if (bitArg[0] === 49) bytes[byte] |= mask;
   else bytes[byte] &= ~mask;
-  writeString(ctx, key, bytes, true);
+  if (entry === undefined) ctx.db.set(key, ownedEntry(bytes));
+  else ctx.db.touch(key);
   ctx.reply.integer(old);
 }
 
@@ -431,15 +439,9 @@ function getbit(ctx: CommandContext): void {
   if (offset === null) return ctx.reply.error(BIT_OFFSET_ERROR);
   const value = readString(ctx, toKey(ctx.args[1]));
   if (value === undefined) return;
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   if (value === null || byte >= value.length) return ctx.reply.integer(0);
-  ctx.reply.integer((value[byte] >> (7 - (offset & 7))) & 1);
-}
-
-function popcount(byte: number): number {
-  byte = byte - ((byte >> 1) & 0x55);
-  byte = (byte & 0x33) + ((byte >> 2) & 0x33);
-  return (byte + (byte >> 4)) & 0x0f;
+  ctx.reply.integer((value[byte] >> (7 - (offset % 8))) & 1);
 }
 
 /** Normalizes a Redis start/end pair over `length` units; null = empty range. */
@@ -455,6 +457,7 @@ function normalizeRange(start: number, end: number, length: number): [number, nu
 
 function bitcount(ctx: CommandContext): void {
   const args = ctx.args;
+  // Redis looks the key up first: a missing key is 0 whatever the arguments.
   const value = readString(ctx, toKey(args[1]));
   if (value === undefined) return;
   if (value === null) return ctx.reply.integer(0);
@@ -467,6 +470,7 @@ function bitcount(ctx: CommandContext): void {
     if (s === null || e === null) return ctx.reply.error(NOT_INTEGER);
     start = s;
     end = e;
+    if (start < 0 && end < 0 && start > end) return ctx.reply.integer(0);
     if (args.length === 5) {
       if (isWord(args[4], "bit")) isBit = true;
       else if (!isWord(args[4], "byte")) return ctx.reply.error(SYNTAX_ERROR);
@@ -474,19 +478,12 @@ function bitcount(ctx: CommandContext): void {
   } else if (args.length !== 2) {
     return ctx.reply.error(SYNTAX_ERROR);
   }
-  if (value === null) return ctx.reply.integer(0);
   const total = isBit ? value.length * 8 : value.length;
   const range = normalizeRange(start, end, total);
   if (range === null || total === 0) return ctx.reply.integer(0);
-  let count = 0;
-  if (!isBit) {
-    for (let i = range[0]; i <= range[1]; i++) count += popcount(value[i]);
-  } else {
-    for (let bit = range[0]; bit <= range[1]; bit++) {
-      count += (value[bit >> 3] >> (7 - (bit & 7))) & 1;
-    }
-  }
-  ctx.reply.integer(count);
+  const firstBit = isBit ? range[0] : range[0] * 8;
+  const lastBit = isBit ? range[1] : range[1] * 8 + 7;
+  ctx.reply.integer(countBits(value, firstBit, lastBit));
 }
 
 function bitpos(ctx: CommandContext): void {
@@ -495,36 +492,37 @@ function bitpos(ctx: CommandContext): void {
   const bitArg = parseSafeInteger(args[2]);
   if (bitArg === null) return ctx.reply.error(NOT_INTEGER);
   if (bitArg !== 0 && bitArg !== 1) return ctx.reply.error("ERR The bit argument must be 1 or 0.");
+  // Redis looks the key up before parsing the range.
+  const value = readString(ctx, key);
+  if (value === undefined) return;
+  if (value === null) return ctx.reply.integer(bitArg === 1 ? -1 : 0);
   let start = 0;
   let end = -1;
   let endGiven = false;
   let isBit = false;
+  if (args.length > 6) return ctx.reply.error(SYNTAX_ERROR);
   if (args.length >= 4) {
     const s = parseSafeInteger(args[3]);
     if (s === null) return ctx.reply.error(NOT_INTEGER);
     start = s;
+    if (args.length === 6) {
+      if (isWord(args[5], "bit")) isBit = true;
+      else if (!isWord(args[5], "byte")) return ctx.reply.error(SYNTAX_ERROR);
+    }
     if (args.length >= 5) {
       const e = parseSafeInteger(args[4]);
       if (e === null) return ctx.reply.error(NOT_INTEGER);
       end = e;
       endGiven = true;
-      if (args.length === 6) {
-        if (isWord(args[5], "bit")) isBit = true;
-        else if (!isWord(args[5], "byte")) return ctx.reply.error(SYNTAX_ERROR);
-      } else if (args.length > 6) return ctx.reply.error(SYNTAX_ERROR);
     }
   }
-  const value = readString(ctx, key);
-  if (value === undefined) return;
-  if (value === null) return ctx.reply.integer(bitArg === 1 ? -1 : 0);
   const total = isBit ? value.length * 8 : value.length;
   const range = normalizeRange(start, end, total);
   if (range === null || total === 0) return ctx.reply.integer(-1);
   const firstBit = isBit ? range[0] : range[0] * 8;
   const lastBit = isBit ? range[1] : range[1] * 8 + 7;
-  for (let bit = firstBit; bit <= lastBit; bit++) {
-    if (((value[bit >> 3] >> (7 - (bit & 7))) & 1) === bitArg) return ctx.reply.integer(bit);
-  }
+  const found = findBit(value, bitArg, firstBit, lastBit);
+  if (found !== -1) return ctx.reply.integer(found);
   // Looking for 0 with no explicit end: the string is padded with zeros on the right.
   if (bitArg === 0 && !endGiven) return ctx.reply.integer(lastBit + 1);
   ctx.reply.integer(-1);
@@ -575,12 +573,21 @@ function bitop(ctx: CommandContext): void {
       }
     }
   }
-  ctx.db.set(dest, stringEntry(out));
+  ctx.db.set(dest, ownedEntry(out));
   ctx.reply.integer(maxLength);
 }
 
 function lcs(ctx: CommandContext): void {
   const args = ctx.args;
+  // Redis reads both keys before it parses the options.
+  const values: Uint8Array[] = [];
+  for (const arg of [args[1], args[2]]) {
+    const entry = ctx.db.get(toKey(arg));
+    if (entry === undefined) values.push(EMPTY);
+    else if (entry.type !== "string") {
+      return ctx.reply.error("ERR The specified keys must contain string values");
+    } else values.push(entry.value);
+  }
   let wantLen = false;
   let wantIdx = false;
   let withMatchLen = false;
@@ -595,31 +602,21 @@ function lcs(ctx: CommandContext): void {
       minMatchLen = Math.max(0, n);
     } else return ctx.reply.error(SYNTAX_ERROR);
   }
-  const values: Uint8Array[] = [];
-  for (const arg of [args[1], args[2]]) {
-    const entry = ctx.db.get(toKey(arg));
-    if (entry === undefined) values.push(EMPTY);
-    else if (entry.type !== "string") {
-      return ctx.reply.error("ERR The specified keys must contain string values");
-    } else values.push(entry.value);
-  }
   if (wantLen && wantIdx) {
     return ctx.reply.error(
       "ERR If you want both the length and indexes, please just use IDX.",
     );
   }
   const [a, b] = values;
-  const width = b.length + 1;
-  const table = new Uint32Array((a.length + 1) * width);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      table[i * width + j] = a[i - 1] === b[j - 1]
-        ? table[(i - 1) * width + j - 1] + 1
-        : Math.max(table[(i - 1) * width + j], table[i * width + j - 1]);
-    }
+  if (lcsTooBig(a.length, b.length, MAX_STRING)) {
+    return ctx.reply.error(
+      "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+    );
   }
+  if (wantLen) return ctx.reply.integer(lcsLength(a, b));
+  const width = b.length + 1;
+  const table = lcsTable(a, b);
   const length = table[a.length * width + b.length];
-  if (wantLen) return ctx.reply.integer(length);
   const out = new Uint8Array(length);
   const matches: [[number, number], [number, number], number][] = [];
   let i = a.length;

@@ -1,0 +1,485 @@
+/**
+ * Strings and bitmaps under hostile input: modifications by offset grow a
+ * string in place (no copy of a big value per SETBIT/SETRANGE/APPEND), bit and
+ * byte offsets at and above 2^31 do not wrap, LCS refuses a table larger than
+ * `proto-max-bulk-len` like Redis, and crafted RESTORE payloads get a clear
+ * error without bloating the process.
+ *
+ * Replies are compared byte for byte with redis-server (the differential
+ * scripts); the embedded-server cases then check that another client still
+ * gets PING answered within a deadline and that the process's RSS stays
+ * bounded (generous margins: RSS is noisy, a regression is gigabytes).
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "../server.ts";
+import type { PulsarServer } from "../server.ts";
+import { encodeCommand, RawConn, runDifferential, type Script } from "./differential_harness.ts";
+import type { Database } from "../src/server/keyspace.ts";
+import { countBits, findBit } from "../src/server/bits.ts";
+import { greedyCapacity, writableBytes } from "../src/server/string_buffer.ts";
+import { lcsLength, lcsTable, lcsTooBig } from "../src/server/lcs.ts";
+import type { StringEntry } from "../src/server/types.ts";
+
+const MB = 1024 * 1024;
+const latin1 = (bytes: Uint8Array): string => {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return s;
+};
+const rss = (): number => process.memoryUsage().rss;
+
+/** A deterministic string of `n` bytes over a small alphabet (LCS inputs). */
+function pseudoText(n: number, seed: number, alphabet = "acgt"): string {
+  let s = "";
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    s += alphabet[x % alphabet.length];
+  }
+  return s;
+}
+
+const bits: Script[] = [
+  {
+    name: "bit and byte offsets at and above 2^31",
+    resp3: false, // 256-512 MB strings: once is enough
+    steps: [
+      ["SETBIT", "bk", "2147483648", "1"],
+      ["GETBIT", "bk", "2147483648"],
+      ["GETBIT", "bk", "2147483647"],
+      ["GETBIT", "bk", "2147483649"],
+      ["STRLEN", "bk"],
+      ["BITCOUNT", "bk", "268435456", "268435456"],
+      ["BITCOUNT", "bk", "2147483648", "2147483648", "BIT"],
+      ["BITCOUNT", "bk", "-8", "-1", "BIT"],
+      ["BITCOUNT", "bk", "-9", "-1", "BIT"],
+      ["BITPOS", "bk", "1", "268435400"],
+      ["BITPOS", "bk", "1", "2147483000", "-1", "BIT"],
+      ["BITPOS", "bk", "0", "268435456"],
+      ["BITPOS", "bk", "0", "2147483648", "2147483648", "BIT"],
+      ["BITPOS", "bk", "1", "-1", "-1", "BYTE"],
+      ["GETRANGE", "bk", "268435456", "-1"],
+      ["GETRANGE", "bk", "-2", "268435456"],
+      ["SETRANGE", "bk", "268435460", "hi"],
+      ["GETRANGE", "bk", "-7", "-1"],
+      ["APPEND", "bk", "tail"],
+      ["GETRANGE", "bk", "268435456", "-1"],
+      ["SETBIT", "bk", "2147483655", "0"],
+      ["GETRANGE", "bk", "268435456", "268435456"],
+      ["SETBIT", "bk", "4294967295", "1"],
+      ["GETBIT", "bk", "4294967295"],
+      ["STRLEN", "bk"],
+      ["BITPOS", "bk", "1", "-1"],
+      ["BITCOUNT", "bk", "-1", "-1"],
+      ["SETBIT", "bk", "4294967296", "1"],
+      ["GETBIT", "bk", "4294967296"],
+      ["SETRANGE", "bk", "536870911", "ab"],
+      ["SETRANGE", "bk", "536870911", "a"],
+      ["APPEND", "bk", "x"],
+      ["APPEND", "bk", ""],
+      ["SETRANGE", "nk", "536870912", "a"],
+      ["SETRANGE", "nk", "9223372036854775807", "a"],
+      ["SETRANGE", "nk", "9223372036854775808", "a"],
+      ["EXISTS", "nk"],
+    ],
+  },
+  {
+    name: "in-place edits never leak into copies",
+    steps: [
+      ["SET", "a", "hello"],
+      ["COPY", "a", "b"],
+      ["SETBIT", "a", "0", "1"],
+      ["APPEND", "a", "X"],
+      ["SETRANGE", "a", "1", "Z"],
+      ["GET", "a"],
+      ["GET", "b"],
+      ["SETBIT", "c", "7", "1"],
+      ["APPEND", "c", "more"],
+      ["COPY", "c", "d"],
+      ["SETBIT", "c", "6", "1"],
+      ["SETRANGE", "c", "2", "!!"],
+      ["APPEND", "d", "D"],
+      ["GET", "c"],
+      ["GET", "d"],
+      ["SETRANGE", "w1", "0", "abc"],
+      ["RPUSH", "l", "1"],
+      ["SORT", "l", "BY", "nosort", "GET", "w*", "STORE", "dst"],
+      ["SETRANGE", "w1", "0", "XY"],
+      ["APPEND", "w1", "Z"],
+      ["LRANGE", "dst", "0", "-1"],
+      ["GET", "w1"],
+      ["RENAME", "c", "e"],
+      ["SETBIT", "e", "0", "1"],
+      ["GET", "e"],
+      ["GETSET", "e", "fresh"],
+      ["APPEND", "e", "!"],
+      ["GET", "e"],
+      ["SET", "n", "1"],
+      ["APPEND", "n", "0"],
+      ["INCR", "n"],
+      ["APPEND", "n", "5"],
+      ["INCRBY", "n", "-1000"],
+      ["APPEND", "n", "9"],
+      ["GET", "n"],
+      ["SETRANGE", "n", "0", "7"],
+      ["INCR", "n"],
+      ["SETRANGE", "g", "3", ""],
+      ["SETRANGE", "g", "3", "x"],
+      ["GET", "g"],
+      ["APPEND", "g", ""],
+      ["APPEND", "g", "0123456789abcdef0123456789abcdef"],
+      ["SETBIT", "g", "400", "1"],
+      ["GET", "g"],
+      ["STRLEN", "g"],
+      ["SET", "t", "v", "EX", "100"],
+      ["APPEND", "t", "w"],
+      ["SETBIT", "t", "20", "1"],
+      ["SETRANGE", "t", "4", "z"],
+      { cmd: ["TTL", "t"], compare: "type" },
+      ["GET", "t"],
+      ["BITOP", "OR", "o", "g", "t"],
+      ["SETBIT", "o", "0", "0"],
+      ["GET", "o"],
+      ["GET", "g"],
+    ],
+  },
+  {
+    name: "argument order and edges of the bit and range commands",
+    steps: [
+      ["LPUSH", "list", "a"],
+      ["SETRANGE", "list", "-1", "x"],
+      ["SETRANGE", "list", "0", ""],
+      ["SETRANGE", "list", "x", "a"],
+      ["SETRANGE", "missing", "5", ""],
+      ["EXISTS", "missing"],
+      ["APPEND", "list", "x"],
+      ["SETBIT", "list", "0", "1"],
+      ["SETBIT", "list", "x", "1"],
+      ["SET", "s", "foobar"],
+      ["BITCOUNT", "s", "-5", "-10"],
+      ["BITCOUNT", "s", "-1", "-2", "FOO"],
+      ["BITCOUNT", "s", "-100", "-50"],
+      ["BITCOUNT", "s", "0", "-1", "BIT"],
+      ["BITCOUNT", "s", "3", "45", "BIT"],
+      ["BITCOUNT", "s", "9", "9", "BIT"],
+      ["BITCOUNT", "s", "0", "9223372036854775807"],
+      ["BITCOUNT", "s", "-9223372036854775808", "2"],
+      ["BITCOUNT", "missing", "a", "b"],
+      ["BITCOUNT", "list", "0", "1"],
+      ["BITPOS", "missing", "1", "abc"],
+      ["BITPOS", "missing", "0", "1", "2", "3", "4"],
+      ["BITPOS", "s", "1", "abc"],
+      ["BITPOS", "s", "1", "0", "abc", "BIT"],
+      ["BITPOS", "s", "1", "0", "abc", "FOO"],
+      ["BITPOS", "s", "0", "1", "2", "3", "4"],
+      ["BITPOS", "s", "1", "3", "45", "BIT"],
+      ["BITPOS", "s", "0", "3", "45", "BIT"],
+      ["BITPOS", "s", "0", "-1", "-1", "BIT"],
+      ["BITPOS", "s", "1", "-100", "-50"],
+      ["SET", "ff", "\xff\xff\xff"],
+      ["BITPOS", "ff", "0", "0", "-1", "BIT"],
+      ["BITPOS", "ff", "0", "1"],
+      ["BITPOS", "ff", "0", "1", "-1"],
+      ["BITPOS", "ff", "0", "9", "-1", "BIT"],
+      ["GETRANGE", "s", "9223372036854775807", "-9223372036854775808"],
+      ["GETRANGE", "s", "-9223372036854775808", "9223372036854775807"],
+      ["GETRANGE", "s", "-1", "-5"],
+      ["GETBIT", "s", "4294967295"],
+      ["GETBIT", "s", "4294967296"],
+    ],
+  },
+];
+
+const short = pseudoText(300, 7);
+const shortB = pseudoText(280, 11);
+const lcs: Script[] = [
+  {
+    name: "LCS results and option order",
+    steps: [
+      ["SET", "a", short],
+      ["SET", "b", shortB],
+      ["LCS", "a", "b"],
+      ["LCS", "a", "b", "LEN"],
+      ["LCS", "a", "b", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"],
+      ["LCS", "a", "b", "IDX"],
+      ["SET", "x", "ohmytext"],
+      ["SET", "y", "mynewtext"],
+      ["LCS", "x", "y", "IDX", "WITHMATCHLEN"],
+      ["LCS", "x", "y", "LEN", "IDX"],
+      ["LCS", "x", "y", "MINMATCHLEN", "-3", "IDX"],
+      ["LCS", "x", "y", "MINMATCHLEN"],
+      ["LCS", "x", "y", "MINMATCHLEN", "abc"],
+      ["LCS", "x", "missing"],
+      ["LCS", "missing", "missing", "IDX"],
+      ["LPUSH", "l", "a"],
+      ["LCS", "x", "l", "BADOPT"],
+      ["LCS", "l", "x", "LEN", "IDX"],
+      ["LCS", "x", "y", "BADOPT"],
+    ],
+  },
+  {
+    name: "LCS refuses a table over proto-max-bulk-len, as Redis",
+    resp3: false,
+    steps: [
+      ["SET", "a", "xxx"],
+      ["SETRANGE", "b", "149999999", "x"],
+      ["LCS", "a", "b", "LEN"],
+      ["LCS", "a", "b"],
+      ["LCS", "a", "b", "IDX"],
+      ["LCS", "x", "y", "LEN", "IDX"],
+      ["DEL", "b"],
+      // (3 + 1) * (33554431 + 1) * 4 bytes is exactly 512 MiB: allowed.
+      ["SETRANGE", "b", "33554430", "x"],
+      ["LCS", "a", "b", "LEN"],
+      ["LCS", "a", "b"],
+      ["LCS", "a", "b", "IDX", "WITHMATCHLEN"],
+      ["APPEND", "b", "x"],
+      ["LCS", "a", "b", "LEN"],
+    ],
+  },
+];
+
+runDifferential("strings hardening: bits and offsets", bits);
+runDifferential("strings hardening: LCS", lcs);
+
+describe("string helpers", () => {
+  it("greedyCapacity() doubles below 1 MiB, adds 1 MiB above, and stops at the limit", () => {
+    assert.equal(greedyCapacity(10, 512 * MB), 20);
+    assert.equal(greedyCapacity(MB - 1, 512 * MB), 2 * MB - 2);
+    assert.equal(greedyCapacity(MB, 512 * MB), 2 * MB);
+    assert.equal(greedyCapacity(100 * MB, 512 * MB), 101 * MB);
+    assert.equal(greedyCapacity(512 * MB - 5, 512 * MB), 512 * MB);
+    assert.equal(greedyCapacity(512 * MB + 5, 512 * MB), 512 * MB + 5);
+  });
+
+  it("writableBytes() copies a shared value once, then writes and grows in place", () => {
+    const shared = new Uint8Array([1, 2, 3]);
+    const entry: StringEntry = { type: "string", value: shared, expiresAt: 0 };
+    const first = writableBytes(entry, 3, 512 * MB);
+    assert.notEqual(first.buffer, shared.buffer, "a value the entry does not own is copied");
+    assert.equal(entry.room!.length, 3, "an unshare without growth copies at the exact size");
+    first[0] = 9;
+    assert.deepEqual([...shared], [1, 2, 3]);
+    // Growth past the capacity moves once to a greedy buffer (twice the need)...
+    const grown = writableBytes(entry, 5, 512 * MB);
+    assert.equal(entry.room!.length, 10);
+    assert.equal(grown.buffer, entry.room!.buffer);
+    const room = entry.room!;
+    // ...and later writes and growth within it stay there.
+    const again = writableBytes(entry, 8, 512 * MB);
+    assert.deepEqual([...again], [9, 2, 3, 0, 0, 0, 0, 0]);
+    for (let n = 9; n <= 10; n++) writableBytes(entry, n, 512 * MB)[n - 1] = n;
+    assert.equal(entry.room, room);
+    assert.deepEqual([...entry.value], [9, 2, 3, 0, 0, 0, 0, 0, 9, 10]);
+    writableBytes(entry, 11, 512 * MB);
+    assert.notEqual(entry.room, room);
+    assert.equal(entry.room!.length, 22);
+  });
+
+  it("writableBytes() zeroes bytes past the old end even when the buffer held others", () => {
+    const room = new Uint8Array([1, 2, 3, 4, 5, 6]);
+    const entry: StringEntry = {
+      type: "string",
+      value: room.subarray(0, 2),
+      expiresAt: 0,
+      room,
+    };
+    assert.deepEqual([...writableBytes(entry, 4, 512 * MB)], [1, 2, 0, 0]);
+  });
+
+  it("countBits() and findBit() agree with a bit-by-bit scan on every range", () => {
+    const bytes = new Uint8Array([0x00, 0xff, 0x5a, 0x80, 0x01, 0xf0]);
+    const bit = (i: number) => (bytes[i >> 3] >> (7 - (i & 7))) & 1;
+    const total = bytes.length * 8;
+    for (let first = 0; first < total; first++) {
+      for (let last = first; last < total; last++) {
+        let count = 0;
+        let one = -1;
+        let zero = -1;
+        for (let i = first; i <= last; i++) {
+          count += bit(i);
+          if (one === -1 && bit(i) === 1) one = i;
+          if (zero === -1 && bit(i) === 0) zero = i;
+        }
+        assert.equal(countBits(bytes, first, last), count, `count ${first}..${last}`);
+        assert.equal(findBit(bytes, 1, first, last), one, `find 1 in ${first}..${last}`);
+        assert.equal(findBit(bytes, 0, first, last), zero, `find 0 in ${first}..${last}`);
+      }
+    }
+  });
+
+  it("lcsTable() and lcsLength() agree, in every cell width", () => {
+    const text = new TextEncoder();
+    for (const [n, m] of [[0, 5], [7, 9], [300, 280], [600, 70000]]) {
+      const a = text.encode(pseudoText(n, n + 1));
+      const b = text.encode(pseudoText(m, m + 3));
+      if (lcsTooBig(a.length, b.length, 512 * MB)) continue;
+      const table = lcsTable(a, b);
+      assert.equal(table[table.length - 1], lcsLength(a, b), `${n} x ${m}`);
+    }
+    assert.equal(lcsTooBig(3, 33554431, 512 * MB), false);
+    assert.equal(lcsTooBig(3, 33554432, 512 * MB), true);
+  });
+});
+
+describe("strings on the embedded server under hostile input", () => {
+  let server: PulsarServer;
+  let port = 0;
+  let healthy: RawConn;
+
+  before(async () => {
+    server = await serve({ port: 0 });
+    port = server.addr.port;
+    healthy = await RawConn.connect(port);
+  });
+
+  after(async () => {
+    await healthy?.close();
+    await server?.shutdown();
+  });
+
+  /** The stored entry under `key` in database 0 (white-box checks). */
+  function stored(key: string): StringEntry {
+    const db = (server as unknown as { databases: Database[] }).databases[0];
+    const entry = db.get(key);
+    assert.ok(entry !== undefined && entry.type === "string", `${key} holds no string`);
+    return entry;
+  }
+
+  /** Another client still gets PING answered (within the read deadline). */
+  async function assertResponsive(): Promise<void> {
+    assert.equal(latin1(await healthy.command("PING")), "+PONG\r\n");
+    const fresh = await RawConn.connect(port);
+    try {
+      assert.equal(latin1(await fresh.command("PING")), "+PONG\r\n");
+    } finally {
+      await fresh.close();
+    }
+  }
+
+  /** Sends `commands` in one write and reads their replies (latin1), in order. */
+  async function pipeline(conn: RawConn, commands: string[][], timeoutMs = 60_000) {
+    const parts = commands.map((c) => encodeCommand(c));
+    let size = 0;
+    for (const part of parts) size += part.length;
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const part of parts) {
+      bytes.set(part, offset);
+      offset += part.length;
+    }
+    conn.send(bytes);
+    const replies: string[] = [];
+    for (let i = 0; i < commands.length; i++) replies.push(latin1(await conn.readFrame(timeoutMs)));
+    return replies;
+  }
+
+  it("SETBIT, SETRANGE and APPEND on a 100 MB string work in place", async () => {
+    const conn = await RawConn.connect(port);
+    try {
+      assert.equal(
+        latin1(await conn.command("SETRANGE", "big", String(100 * MB - 1), "x")),
+        `:${100 * MB}\r\n`,
+      );
+      const room = stored("big").room;
+      assert.ok(room !== undefined, "a string made by SETRANGE owns its buffer");
+      const before = rss();
+      const commands: string[][] = [];
+      for (let i = 0; i < 200; i++) {
+        if (i % 4 === 0) commands.push(["SETBIT", "big", "7", String(i % 8 === 0 ? 1 : 0)]);
+        else if (i % 4 === 1) commands.push(["SETRANGE", "big", String(i * 1000), "patch"]);
+        else if (i % 4 === 2) commands.push(["GETBIT", "big", String(i * 8000 + 5)]);
+        else commands.push(["STRLEN", "big"]);
+      }
+      const replies = await pipeline(conn, commands);
+      assert.equal(replies[0], ":0\r\n");
+      assert.equal(replies[1], `:${100 * MB}\r\n`);
+      assert.equal(replies[199], `:${100 * MB}\r\n`);
+      assert.equal(stored("big").room, room, "no SETBIT/SETRANGE copied the 100 MB value");
+      await assertResponsive();
+      // Appends grow greedily (1 MiB steps above 1 MiB), not by a copy each.
+      const appends = await pipeline(
+        conn,
+        Array.from({ length: 200 }, () => ["APPEND", "big", "0123456789"]),
+      );
+      assert.equal(appends[199], `:${100 * MB + 2000}\r\n`);
+      assert.equal(stored("big").room!.length, 101 * MB + 10, "sdsMakeRoomFor: need + 1 MiB");
+      const grown = rss() - before;
+      // Copying would allocate 100 MB per command (40 GB); in place it is one 101 MB buffer.
+      assert.ok(grown < 400 * MB, `RSS grew by ${Math.round(grown / MB)} MB`);
+      assert.equal(
+        latin1(await conn.command("GETRANGE", "big", "1000", "1004")),
+        "$5\r\npatch\r\n",
+      );
+      assert.equal(
+        latin1(await conn.command("GETRANGE", "big", "-10", "-1")),
+        "$10\r\n0123456789\r\n",
+      );
+      await assertResponsive();
+    } finally {
+      await conn.command("DEL", "big");
+      await conn.close();
+    }
+  });
+
+  it("SETBIT at 2^31 keeps the bit (no 32-bit wrap)", async () => {
+    const conn = await RawConn.connect(port);
+    try {
+      assert.equal(latin1(await conn.command("SETBIT", "bk", "2147483648", "1")), ":0\r\n");
+      assert.equal(latin1(await conn.command("GETBIT", "bk", "2147483648")), ":1\r\n");
+      assert.equal(latin1(await conn.command("STRLEN", "bk")), ":268435457\r\n");
+      assert.equal(latin1(await conn.command("GETBIT", "bk", "0")), ":0\r\n");
+      assert.equal(latin1(await conn.command("BITPOS", "bk", "1", "-1")), ":2147483648\r\n");
+      await assertResponsive();
+    } finally {
+      await conn.command("DEL", "bk");
+      await conn.close();
+    }
+  });
+
+  it("LCS over proto-max-bulk-len is refused at once and allocates nothing", async () => {
+    const conn = await RawConn.connect(port);
+    try {
+      await conn.command("SET", "a", "xxx");
+      await conn.command("SETRANGE", "b", "149999999", "x");
+      const before = rss();
+      const replies = await pipeline(
+        conn,
+        Array.from({ length: 20 }, () => ["LCS", "a", "b", "LEN"]),
+      );
+      for (const reply of replies) {
+        assert.equal(
+          reply,
+          "-ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len\r\n",
+        );
+      }
+      const grown = rss() - before;
+      assert.ok(grown < 200 * MB, `RSS grew by ${Math.round(grown / MB)} MB`);
+      await assertResponsive();
+    } finally {
+      await conn.command("DEL", "a", "b");
+      await conn.close();
+    }
+  });
+
+  it("LCS LEN just under the limit keeps two rows, not a table", async () => {
+    const conn = await RawConn.connect(port);
+    try {
+      await conn.command("SET", "a", "xxx");
+      await conn.command("SETRANGE", "b", "33554430", "x");
+      const before = rss();
+      assert.equal(latin1(await conn.command("LCS", "a", "b", "LEN")), ":1\r\n");
+      const grown = rss() - before;
+      // A full table here would be 128 MB even with 1-byte cells (512 MB with Redis's 4).
+      assert.ok(grown < 64 * MB, `RSS grew by ${Math.round(grown / MB)} MB`);
+      await assertResponsive();
+    } finally {
+      await conn.command("DEL", "a", "b");
+      await conn.close();
+    }
+  });
+});
