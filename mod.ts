@@ -25,7 +25,13 @@ export type { StartStoreOptions } from "./src/start.ts";
 export type { StoreFactory } from "./src/registry.ts";
 export { RedisStore } from "./src/redis/store.ts";
 export type { RedisStoreOptions, WatchedStore, WatchOptions } from "./src/redis/store.ts";
-export type { ChainedCommands, CommandName, Pipeline, Transaction } from "./src/redis/pipeline.ts";
+export type {
+  ChainedCommands,
+  CommandName,
+  Pipeline,
+  ReplyOf,
+  Transaction,
+} from "./src/redis/pipeline.ts";
 export { PubSub, Subscription } from "./src/redis/pubsub.ts";
 export { RedisScript, scriptSha } from "./src/redis/script.ts";
 export { Lock } from "./src/redis/lock.ts";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CommandSet, createStore, RedisStore, ReplyError, WatchError } from "../mod.ts";
+import { CommandSet, createStore, RedisStore, ReplyError, startStore, WatchError } from "../mod.ts";
 import { forEachTarget } from "./_targets.ts";
 
 for (const protocol of [3, 2] as const) {
@@ -43,7 +43,9 @@ for (const protocol of [3, 2] as const) {
       const store = target().store({ protocol });
       await store.set("t:s", "text");
       const replies = await store.transaction().incr("t:s").set("t:s", "v").commit();
-      assert.ok(replies[0] instanceof ReplyError);
+      // The tuple types the replies of commands that succeed (number here).
+      const failed: unknown = replies[0];
+      assert.ok(failed instanceof ReplyError);
       assert.equal(replies[1], "OK");
     });
 
@@ -157,5 +159,14 @@ describe("command sets over executors", () => {
       assert.equal(view[name], method, name);
       if (name !== "scan") assert.equal(pipeline[name], method, name);
     }
+  });
+
+  it("watch() refuses a callback that returns a batch other than tx.multi()", async () => {
+    await using store = await startStore("pulsar://");
+    await assert.rejects(
+      store.watch(["w:f"], () => store.transaction().set("w:f", "1")),
+      TypeError,
+    );
+    assert.equal(await store.get("w:f"), null);
   });
 });

@@ -19,24 +19,42 @@ export type CommandName = {
     : never;
 }[keyof RedisCommands];
 
-/** Every command method, recording the call and returning `R` for chaining. */
-export type ChainedCommands<R> = {
-  [K in CommandName]: (...args: Parameters<RedisCommands[K]>) => R;
+/** What command `K` resolves to: the reply type its method promises. */
+export type ReplyOf<K extends CommandName> = Awaited<ReturnType<RedisCommands[K]>>;
+
+/**
+ * Every command method of a batch of kind `B` whose replies so far are `R`:
+ * each records the call and returns the batch with its reply type appended,
+ * so `commit()` resolves to the tuple of every reply type, in order.
+ */
+export type ChainedCommands<B extends "pipeline" | "transaction", R extends unknown[]> = {
+  [K in CommandName]: (
+    ...args: Parameters<RedisCommands[K]>
+  ) => B extends "pipeline" ? Pipeline<[...R, ReplyOf<K>]> : Transaction<[...R, ReplyOf<K>]>;
 };
 
 /**
- * A batch of commands sent in one write by {@linkcode Pipeline.commit}.
+ * A batch of commands sent in one write by {@linkcode Pipeline.commit}. Its
+ * type records the reply type of every command added: `R` is the tuple
+ * `commit()` resolves to.
+ *
+ * A command that fails on the server does not reject the batch: its entry
+ * holds the `ReplyError` instead of the typed reply. The tuple shows the
+ * replies of commands that succeed; where one can fail (a wrong type, a
+ * script error), check its entry with `instanceof ReplyError`.
+ *
+ * @typeParam R The reply types of the commands added so far, in order.
  *
  * @example Send three commands in one write
  * ```ts
  * import { startStore } from "@pulsar/datastore";
  *
  * await using store = await startStore("pulsar://");
- * const replies = await store.pipeline().set("a", 1).incr("a").get("a").commit();
- * console.log(replies); // ["OK", 2, "2"]
+ * const [ok, n, value] = await store.pipeline().set("a", 1).incr("a").get("a").commit();
+ * console.log(ok, n, value); // "OK" 2 "2"  (types: "OK" | null, number, string | null)
  * ```
  */
-export interface Pipeline extends ChainedCommands<Pipeline> {
+export interface Pipeline<R extends unknown[] = unknown[]> extends ChainedCommands<"pipeline", R> {
   /** Number of recorded commands. */
   readonly length: number;
   /**
@@ -45,11 +63,15 @@ export interface Pipeline extends ChainedCommands<Pipeline> {
    * @param options Deadline and abort signal for the whole batch.
    * @returns Every reply in order; an error reply is a `ReplyError` value.
    */
-  commit(options?: CallOptions): Promise<unknown[]>;
+  commit(options?: CallOptions): Promise<R>;
 }
 
 /**
  * Commands sent atomically with MULTI/EXEC by {@linkcode Transaction.commit}.
+ * Like a {@linkcode Pipeline}, its type records the reply type of every
+ * command added.
+ *
+ * @typeParam R The reply types of the commands added so far, in order.
  *
  * @example Increment two counters atomically
  * ```ts
@@ -60,7 +82,8 @@ export interface Pipeline extends ChainedCommands<Pipeline> {
  * console.log(replies); // [1, 1]
  * ```
  */
-export interface Transaction extends ChainedCommands<Transaction> {
+export interface Transaction<R extends unknown[] = unknown[]>
+  extends ChainedCommands<"transaction", R> {
   /** Number of recorded commands. */
   readonly length: number;
   /**
@@ -72,7 +95,7 @@ export interface Transaction extends ChainedCommands<Transaction> {
    * @throws {ReplyError} EXECABORT when a command was refused at queue
    *   time; its `cause` is that command's error.
    */
-  commit(options?: CallOptions): Promise<unknown[]>;
+  commit(options?: CallOptions): Promise<R>;
 }
 
 /** A recorded command. */
@@ -172,6 +195,16 @@ class Batch extends CommandCore {
 
 attachRedisCommands(Batch.prototype);
 
+/**
+ * Whether `value` is a pipeline or transaction.
+ *
+ * @param value Any value.
+ * @returns `true` for a batch.
+ */
+export function isBatch(value: unknown): boolean {
+  return value instanceof Batch;
+}
+
 function shapeOrError(shape: Shape<unknown>, value: RespValue): unknown {
   if (value instanceof ReplyError) return value;
   try {
@@ -250,7 +283,7 @@ export async function sendTransaction(
  * @param commit Sends the recorded entries.
  * @returns The chainable batch.
  */
-export function makeBatch<B extends Pipeline | Transaction>(
+export function makeBatch<B extends Pipeline<[]> | Transaction<[]>>(
   context: BatchContext,
   commit: (entries: Entry[], options?: CallOptions) => Promise<unknown[]>,
 ): B {

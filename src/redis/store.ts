@@ -29,6 +29,7 @@ import { RedisScript, scriptSha } from "./script.ts";
 import { Lock, type LockOptions } from "./lock.ts";
 import {
   type BatchContext,
+  isBatch,
   makeBatch,
   type Pipeline,
   sendPipeline,
@@ -45,7 +46,7 @@ export interface WatchOptions extends CallOptions {
 /** The store's commands on the watching connection, plus `multi()` to queue the writes. */
 export interface WatchedStore extends CommandSet {
   /** Starts the transaction whose commands run atomically if no watched key changed. */
-  multi(): Transaction;
+  multi(): Transaction<[]>;
 }
 
 /** Options of a redis store; each overrides the URL's query parameter of the same name. */
@@ -374,8 +375,8 @@ export class RedisStore extends RemoteStore {
    * console.log(ok, value); // "OK" "v"
    * ```
    */
-  pipeline(): Pipeline {
-    return makeBatch<Pipeline>(
+  pipeline(): Pipeline<[]> {
+    return makeBatch<Pipeline<[]>>(
       this.#batchContext(),
       (entries, options) => sendPipeline(this.#connection, entries, options),
     );
@@ -395,8 +396,8 @@ export class RedisStore extends RemoteStore {
    * console.log(await store.transaction().incr("x").incrby("x", 5).commit()); // [1, 6]
    * ```
    */
-  transaction(): Transaction {
-    return makeBatch<Transaction>(
+  transaction(): Transaction<[]> {
+    return makeBatch<Transaction<[]>>(
       this.#batchContext(),
       (entries, options) => sendTransaction(this.#connection, entries, options),
     );
@@ -430,13 +431,29 @@ export class RedisStore extends RemoteStore {
    * import { startStore } from "@pulsar/datastore";
    *
    * await using store = await startStore("pulsar://");
-   * await store.watch(["balance"], async (tx) => {
+   * const [ok] = await store.watch(["balance"], async (tx) => {
    *   const balance = Number(await tx.get("balance") ?? 0);
-   *   tx.multi().set("balance", balance + 10);
+   *   return tx.multi().set("balance", balance + 10); // returned: the replies are typed
    * });
-   * console.log(await store.get("balance")); // "10"
+   * console.log(ok, await store.get("balance")); // "OK" "10"
    * ```
    */
+  watch<R extends unknown[]>(
+    keys: Key[],
+    fn: (tx: WatchedStore) => Transaction<R> | Promise<Transaction<R>>,
+    options?: WatchOptions,
+  ): Promise<R>;
+  /**
+   * Optimistic locking, with a callback that queues its writes on
+   * `tx.multi()` without returning the transaction.
+   *
+   * @param keys The keys to watch.
+   * @param fn Reads, then queues writes with `tx.multi()`.
+   * @param options Retries, deadline and signal.
+   * @returns The replies of EXEC (empty when `fn` queued nothing).
+   * @throws {WatchError} When every attempt met a conflict.
+   */
+  watch(keys: Key[], fn: (tx: WatchedStore) => unknown, options?: WatchOptions): Promise<unknown[]>;
   async watch(
     keys: Key[],
     fn: (tx: WatchedStore) => unknown,
@@ -448,18 +465,23 @@ export class RedisStore extends RemoteStore {
     try {
       for (let attempt = 0; attempt <= retries; attempt++) {
         await connection.send(["WATCH", ...this.keyArgs(keys)], raw, call);
-        let transaction: Transaction | undefined;
+        let transaction: Transaction<[]> | undefined;
         const tx = new WatchHandle(
           this.#executor(connection, call),
           () =>
-            transaction ??= makeBatch<Transaction>(
+            transaction ??= makeBatch<Transaction<[]>>(
               this.#batchContext(),
               (entries, commitOptions) =>
                 sendTransaction(connection, entries, commitOptions ?? call),
             ),
         );
         try {
-          await fn(tx);
+          const returned = await fn(tx);
+          if (isBatch(returned) && returned !== transaction) {
+            throw new TypeError(
+              "Cannot commit the watched transaction: the callback returned a batch that is not tx.multi()",
+            );
+          }
         } catch (error) {
           await connection.send(["UNWATCH"], raw, call).catch(() => {});
           throw error;
@@ -671,9 +693,9 @@ attachRedisCommands(RedisStore.prototype);
 
 /** A `watch()` callback's handle: the commands on the watching connection, and `multi()`. */
 class WatchHandle extends CommandSet implements WatchedStore {
-  #multi: () => Transaction;
+  #multi: () => Transaction<[]>;
 
-  constructor(executor: CommandSetExecutor, multi: () => Transaction) {
+  constructor(executor: CommandSetExecutor, multi: () => Transaction<[]>) {
     super(executor);
     this.#multi = multi;
   }
@@ -683,7 +705,7 @@ class WatchHandle extends CommandSet implements WatchedStore {
    *
    * @returns The transaction.
    */
-  multi(): Transaction {
+  multi(): Transaction<[]> {
     return this.#multi();
   }
 }
