@@ -22,6 +22,7 @@ import {
 } from "./connection.ts";
 import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
 import { executeArgs, type Key } from "./commands.ts";
+import { escapeGlob } from "./commands/_args.ts";
 import { CommandSet, type CommandSetExecutor } from "./command_set.ts";
 import { makeReplies, type Replies } from "./replies.ts";
 import { PubSub, type PubSubOptions } from "./pubsub.ts";
@@ -91,6 +92,9 @@ export interface RedisStoreOptions extends StoreOptions {
 }
 
 const blockingPoolSize = 4;
+
+/** Keys asked per SCAN page by a namespaced `flush()` (each page is one UNLINK). */
+const flushPage = 1000;
 
 function numberOption(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
@@ -658,12 +662,54 @@ export class RedisStore extends RemoteStore {
   }
 
   /**
-   * Removes every key of this store's database (FLUSHDB).
+   * Removes this store's keys: with a namespace, only the keys under it
+   * (SCAN ... MATCH `<namespace>*` then UNLINK, one page at a time, so
+   * other applications' keys in the same database stay); without one,
+   * every key of the database (FLUSHDB). To empty the whole database of a
+   * namespaced store, call `flushdb()`.
    *
+   * Keys written under the namespace while it runs may survive it (SCAN
+   * only promises the keys present from start to end).
+   *
+   * @param signal Aborts the walk between pages (pages already unlinked stay unlinked).
    * @returns Resolves when done.
+   *
+   * @example Empty one namespace of a shared database
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using shared = await startStore("pulsar://");
+   * await using app = await startStore("pulsar://?namespace=app:"); // the same server
+   * await shared.set("other", "kept");
+   * await app.set("k", "v");
+   * await app.flush();
+   * console.log(await shared.get("app:k"), await shared.get("other")); // null "kept"
+   * ```
    */
-  async flush(): Promise<void> {
-    await this.#connection.send(["FLUSHDB"], this.#replies.raw);
+  async flush(signal?: AbortSignal): Promise<void> {
+    const namespace = this.namespace;
+    if (!namespace) {
+      await this.#connection.send(["FLUSHDB"], this.#replies.raw, { signal });
+      return;
+    }
+    const match = escapeGlob(namespace) + "*";
+    const { array, text } = this.#replies;
+    const unlinks: Promise<unknown>[] = [];
+    let cursor = "0";
+    do {
+      // The keys stay raw bytes: UNLINK gets exactly what SCAN returned.
+      const [next, keys] = array(
+        await this.#connection.send(["SCAN", cursor, "MATCH", match, "COUNT", flushPage], array, {
+          signal,
+        }),
+      );
+      const page = array(keys) as CommandArg[];
+      if (page.length > 0) {
+        unlinks.push(this.#connection.send(["UNLINK", ...page], this.#replies.integer));
+      }
+      cursor = text(next);
+    } while (cursor !== "0");
+    await Promise.all(unlinks);
   }
 
   /**

@@ -32,6 +32,25 @@ export function serverSuite(target: () => Target, protocol: 2 | 3): void {
       assert.equal(await db5.flushdb({ async: false }), "OK");
     });
 
+    it("flush() on a namespaced store removes only that namespace, over many SCAN pages", async () => {
+      const db6 = target().store({ db: 6, protocol });
+      const app = target().store({ db: 6, protocol, namespace: "app:*[" });
+      await db6.flushdb();
+      // More keys than one SCAN page (1000), text and binary, plus keys that
+      // a glob without escaping would also match.
+      const entries: [string, string][] = [];
+      for (let i = 0; i < 2500; i++) entries.push([`k${i}`, "v"]);
+      await app.mset(entries);
+      await app.set(new Uint8Array([0xff, 0, 1]), "binary");
+      await db6.mset({ "other:1": "kept", "app:x": "kept", "app:*": "kept", "appx:1": "kept" });
+      assert.equal(await db6.dbsize(), 2505);
+      await app.flush();
+      assert.equal(await app.exists("k0", "k2499", new Uint8Array([0xff, 0, 1])), 0);
+      assert.deepEqual((await db6.keys("*")).sort(), ["app:*", "app:x", "appx:1", "other:1"]);
+      await db6.flush(); // no namespace: FLUSHDB
+      assert.equal(await db6.dbsize(), 0);
+    });
+
     it("info() parses sections; infoText() returns the text", async () => {
       await s.plain.set("info:k", 1);
       const info = await s.plain.info();

@@ -103,7 +103,9 @@ export abstract class ServerCommands extends CommandCore {
   }
 
   /**
-   * Removes every key of the database (every namespace).
+   * Removes every key of the database (every namespace): the raw FLUSHDB,
+   * even on a namespaced store. To remove only a store's namespace, use
+   * `store.flush()`.
    *
    * @param options `async` frees memory in the background.
    * @returns `"OK"`.
