@@ -18,6 +18,7 @@ import {
   FLAG_PUBSUB_CONTEXT,
   FLAG_SKIP_MONITOR,
 } from "./commands/mod.ts";
+import { OOM_ERROR, refuseForMemory } from "./eviction.ts";
 import type { Database, Watcher } from "./keyspace.ts";
 import type { ServerCore as PulsarServer } from "./server.ts";
 import type { BlockRequest, ClientInfo, CommandContext } from "./types.ts";
@@ -345,6 +346,11 @@ export class Client implements CommandContext, ClientInfo {
         `ERR Can't execute '${command.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         command,
       );
+      return;
+    }
+    // maxmemory: evict, or refuse denyoom commands (and queueing) with OOM.
+    if (server.config.maxmemory !== 0 && refuseForMemory(server, this, command)) {
+      this.#reject(OOM_ERROR, command);
       return;
     }
     if (this.multi !== null && (bits & FLAG_NO_QUEUE) === 0) {

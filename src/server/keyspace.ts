@@ -8,6 +8,7 @@
 
 import { Deque } from "./deque.ts";
 import { ownedBytes } from "./string_buffer.ts";
+import { entryMemory } from "./memory.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
@@ -129,6 +130,17 @@ export class Database {
    * counts an access the way Redis's `updateLFU` does.
    */
   lfu: LfuSettings | null = null;
+  /**
+   * Bytes accounted for this database's entries (keys included), kept
+   * incrementally on every set, delete, expiry and touch (see `./memory.ts`).
+   */
+  usedMemory = 0;
+  /**
+   * The LRU clock, epoch milliseconds: stamped on entries when accessed.
+   * Advanced by the server's cron (every 100 ms) and before evictions, so an
+   * access costs a store, not a clock read.
+   */
+  clock: number = Date.now();
 
   // O(1) random keys (RANDOMKEY, eviction sampling) without changing iteration order.
   readonly #map = new RandomMap<Entry>();
@@ -164,6 +176,7 @@ export class Database {
       return undefined;
     }
     if (this.lfu !== null) this.#countAccess(entry, this.lfu);
+    else entry.lru = this.clock;
     return entry;
   }
 
@@ -230,13 +243,17 @@ export class Database {
         ? old.lfu
         : Math.floor(now / 60_000) * 256 + LFU_INIT_VAL;
     }
+    entry.lru = this.clock;
+    const mem = entryMemory(key, entry);
+    this.usedMemory += old === undefined ? mem : mem - (old.mem ?? 0);
+    entry.mem = mem;
     this.#map.set(key, entry);
     if (entry.expiresAt !== 0) {
       if (old === undefined || old.expiresAt === 0) this.#addVolatile(key);
     } else if (old !== undefined && old.expiresAt !== 0) {
       this.#removeVolatile(key);
     }
-    this.touch(key);
+    this.#signal(key);
   }
 
   /** Deletes `key`; returns true when it existed (and was not expired). Touches it. */
@@ -244,22 +261,35 @@ export class Database {
     const entry = this.#map.get(key);
     if (entry === undefined) return false;
     this.#map.delete(key);
+    this.usedMemory -= entry.mem ?? 0;
     if (entry.expiresAt !== 0) {
       this.#removeVolatile(key);
       if (entry.expiresAt <= this.now()) {
-        this.touch(key);
+        this.#signal(key);
         return false;
       }
     }
-    this.touch(key);
+    this.#signal(key);
     return true;
   }
 
   /**
    * Records a write to `key`: invalidates WATCH and wakes blocked clients.
-   * Call it after mutating a stored value in place.
+   * Call it after mutating a stored value in place: it also re-accounts the
+   * entry's memory (sampled for large collections, see `./memory.ts`).
    */
   touch(key: string): void {
+    const entry = this.#map.get(key);
+    if (entry !== undefined) {
+      const mem = entryMemory(key, entry);
+      this.usedMemory += mem - (entry.mem ?? 0);
+      entry.mem = mem;
+    }
+    this.#signal(key);
+  }
+
+  // Invalidates WATCH and wakes blocked clients (touch without re-accounting).
+  #signal(key: string): void {
     this.changes++;
     if (this.watchers.size !== 0) {
       const watchers = this.watchers.get(key);
@@ -296,9 +326,10 @@ export class Database {
   clear(): number {
     const count = this.#map.size;
     for (const key of this.watchers.keys()) {
-      if (this.#map.has(key)) this.touch(key);
+      if (this.#map.has(key)) this.#signal(key);
     }
     this.#map.clear();
+    this.usedMemory = 0;
     this.#volatile = [];
     this.#volatileIndex.clear();
     this.#scans.clear();
@@ -429,9 +460,39 @@ export class Database {
   }
 
   #expire(key: string): void {
+    const entry = this.#map.get(key);
+    if (entry === undefined) return;
     this.#map.delete(key);
+    this.usedMemory -= entry.mem ?? 0;
     this.#removeVolatile(key);
-    this.touch(key);
+    this.#signal(key);
+  }
+
+  /**
+   * Up to `count` keys picked uniformly at random (with repetition), for
+   * eviction sampling; from the keys with a TTL only when `volatileOnly`.
+   * Expired keys met by the pick are deleted. O(count). When `count` covers
+   * every candidate, they are all returned, once each (like Redis's
+   * `dictGetSomeKeys` on a small dictionary).
+   */
+  sampleKeys(count: number, volatileOnly: boolean): string[] {
+    if (volatileOnly && count >= this.#volatile.length) return [...this.#volatile];
+    if (!volatileOnly && count >= this.#map.size) return [...this.#map.keys()];
+    const keys: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const key = volatileOnly ? this.randomVolatileKey() : this.randomKey();
+      if (key === undefined) break;
+      keys.push(key);
+    }
+    return keys;
+  }
+
+  /** A uniformly random key with a TTL (possibly expired), or `undefined`. O(1). */
+  randomVolatileKey(): string | undefined {
+    const volatile = this.#volatile;
+    return volatile.length === 0
+      ? undefined
+      : volatile[Math.floor(Math.random() * volatile.length)];
   }
 
   #addVolatile(key: string): void {

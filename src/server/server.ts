@@ -11,6 +11,7 @@ import { runtime } from "../transport/mod.ts";
 import type { Conn, Listen, Listener } from "../transport/types.ts";
 import { Client, repr } from "./client.ts";
 import { CommandTable } from "./commands/mod.ts";
+import { MAXMEMORY_POLICIES, performEvictions } from "./eviction.ts";
 import { Database } from "./keyspace.ts";
 import { type FileSystem, loadSnapshot, saveSnapshot, type SnapshotStats } from "./persistence.ts";
 import { PubSub } from "./pubsub.ts";
@@ -103,6 +104,21 @@ export interface ServeOptions {
    */
   maxClients?: number;
   /**
+   * The memory limit of the data, in bytes (Redis's `maxmemory`): over it,
+   * keys are evicted per `maxMemoryPolicy`, or write commands refused with
+   * `OOM`. 0 means no limit. Memory is the server's own accounting of its
+   * keys and clients (INFO `used_memory`), not the process's heap.
+   * @default {0}
+   */
+  maxMemory?: number;
+  /**
+   * What to do at the memory limit (Redis's `maxmemory-policy`):
+   * `noeviction`, `allkeys-lru`, `volatile-lru`, `allkeys-lfu`,
+   * `volatile-lfu`, `allkeys-random`, `volatile-random` or `volatile-ttl`.
+   * @default {"noeviction"}
+   */
+  maxMemoryPolicy?: string;
+  /**
    * File access for snapshots.
    * @default {Deno or Bun file functions, found by feature test}
    */
@@ -166,8 +182,12 @@ export interface ServerConfig {
   timeout: number;
   /** Active-expiry frequency. */
   hz: number;
-  /** `maxmemory-policy` (no eviction happens; an LFU policy turns on OBJECT FREQ). */
+  /** `maxmemory` in bytes; 0 = no limit (see `./eviction.ts`). */
+  maxmemory: number;
+  /** `maxmemory-policy` (an LFU policy also turns on OBJECT FREQ). */
   maxmemoryPolicy: string;
+  /** `maxmemory-samples`: keys sampled per database per eviction. */
+  maxmemorySamples: number;
   /** `lfu-log-factor`. */
   lfuLogFactor: number;
   /** `lfu-decay-time`, in minutes. */
@@ -184,6 +204,10 @@ export interface ServerStats {
   rejectedConnections: number;
   /** Keys removed by the active expiry sweep. */
   expiredKeys: number;
+  /** Keys evicted to stay under `maxmemory`. */
+  evictedKeys: number;
+  /** The highest accounted memory seen (INFO `used_memory_peak`), in bytes. */
+  usedMemoryPeak: number;
 }
 
 async function defaultFileSystem(): Promise<FileSystem> {
@@ -259,6 +283,8 @@ export class ServerCore implements ServerInfo, PulsarServer {
     commandsProcessed: 0,
     rejectedConnections: 0,
     expiredKeys: 0,
+    evictedKeys: 0,
+    usedMemoryPeak: 0,
   };
   /** Start time, epoch ms. */
   readonly startTime: number = Date.now();
@@ -324,10 +350,15 @@ export class ServerCore implements ServerInfo, PulsarServer {
         : "",
       timeout: 0,
       hz: 10,
-      maxmemoryPolicy: "noeviction",
+      maxmemory: options.maxMemory ?? 0,
+      maxmemoryPolicy: options.maxMemoryPolicy ?? "noeviction",
+      maxmemorySamples: 5,
       lfuLogFactor: 10,
       lfuDecayTime: 1,
     };
+    if (this.config.maxmemoryPolicy.endsWith("-lfu")) {
+      for (const db of databases) db.lfu = { logFactor: 10, decayTime: 1 };
+    }
     this.pubsub = new PubSub(this.config.outputBufferLimits.pubsub.hard);
     let id = "";
     for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
@@ -449,9 +480,13 @@ export class ServerCore implements ServerInfo, PulsarServer {
   }
 
   #cron(): void {
+    const now = Date.now();
     for (const db of this.databases) {
+      db.clock = now;
       if (db.volatileSize !== 0) this.stats.expiredKeys += db.activeExpire(1);
     }
+    // Finishes an eviction that ran out of its per-command time budget.
+    if (this.config.maxmemory !== 0) performEvictions(this);
     if (this.hasReadyKeys) this.handleReadyKeys();
     this.flushDirty();
   }
@@ -547,6 +582,20 @@ export async function serve(options: ServeOptions = {}): Promise<PulsarServer> {
   const count = options.databases ?? 16;
   if (!Number.isInteger(count) || count < 1) {
     throw new RangeError(`Cannot start server: databases must be a positive integer, got ${count}`);
+  }
+  const maxMemory = options.maxMemory ?? 0;
+  if (!Number.isSafeInteger(maxMemory) || maxMemory < 0) {
+    throw new RangeError(
+      `Cannot start server: maxMemory must be a non-negative integer, got ${maxMemory}`,
+    );
+  }
+  const policy = options.maxMemoryPolicy ?? "noeviction";
+  if (!MAXMEMORY_POLICIES.includes(policy)) {
+    throw new RangeError(
+      `Cannot start server: maxMemoryPolicy must be one of ${
+        MAXMEMORY_POLICIES.join(", ")
+      }, got "${policy}"`,
+    );
   }
   const databases = Array.from({ length: count }, (_, i) => new Database(i));
   const fs = options.snapshot !== undefined ? (options.fs ?? await defaultFileSystem()) : null;

@@ -70,6 +70,17 @@ export interface EntryBase {
    * maxmemory-policy is selected; `undefined` reads as a new key (counter 5).
    */
   lfu?: number;
+  /**
+   * The LRU clock of the last access (epoch milliseconds of the database's
+   * coarse `clock`), set by {@linkcode Database} on every access unless an
+   * LFU policy is selected; eviction's idle time is `clock - lru`.
+   */
+  lru?: number;
+  /**
+   * The bytes this entry (key included) is accounted for in its database's
+   * `usedMemory`; maintained by {@linkcode Database} (see `../memory.ts`).
+   */
+  mem?: number;
 }
 
 /**

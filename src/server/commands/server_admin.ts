@@ -1,6 +1,6 @@
 /**
  * Server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, INFO, TIME, COMMAND,
- * CONFIG, SAVE, BGSAVE, LASTSAVE, SHUTDOWN, MONITOR.
+ * CONFIG, MEMORY, SAVE, BGSAVE, LASTSAVE, SHUTDOWN, MONITOR.
  *
  * @module
  */
@@ -17,8 +17,33 @@ import {
 } from "../args.ts";
 import type { Client } from "../client.ts";
 import { command, NO_KEYS } from "../define.ts";
+import {
+  INT_MAX,
+  INT_MIN,
+  LLONG_MAX,
+  type NumericBounds,
+  parseMemory,
+  parseNumeric,
+  UINT_MAX,
+  ULLONG_MAX,
+} from "../config_values.ts";
+import {
+  CLIENT_OVERHEAD,
+  datasetMemory,
+  MAXMEMORY_POLICIES,
+  performEvictions,
+  resetEvictionPool,
+  usedMemory,
+} from "../eviction.ts";
 import { globMatch } from "../glob.ts";
-import { PULSARDS_VERSION, REDIS_VERSION, type ServerCore as PulsarServer } from "../server.ts";
+import { bytesToHuman, entryMemory } from "../memory.ts";
+import {
+  type OutputBufferLimit,
+  type OutputBufferLimits,
+  PULSARDS_VERSION,
+  REDIS_VERSION,
+  type ServerCore as PulsarServer,
+} from "../server.ts";
 import type { CommandContext, CommandSpec } from "../types.ts";
 import { replyHelp } from "./keys.ts";
 
@@ -52,18 +77,6 @@ function flushall(ctx: CommandContext): void {
 
 function swapdb(ctx: CommandContext): void {
   ctx.reply.error("ERR SWAPDB is not supported by the embedded server");
-}
-
-function human(bytes: number): string {
-  if (bytes < 1024) return `${bytes}B`;
-  const units = ["K", "M", "G", "T"];
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(2)}${units[unit]}`;
 }
 
 interface MemoryUsage {
@@ -134,19 +147,34 @@ export function infoText(server: PulsarServer, sections: string[]): string {
     );
   }
   if (want("memory")) {
+    // used_memory is the server's own accounting (see ../eviction.ts), the
+    // number maxmemory bounds; the process figures include the host application.
     const usage = memoryUsage();
-    const used = usage.heapUsed ?? 0;
+    const used = usedMemory(server);
+    const peak = Math.max(server.stats.usedMemoryPeak, used);
+    server.stats.usedMemoryPeak = peak;
+    const dataset = datasetMemory(server);
+    const startup = used - dataset - server.clients.size * CLIENT_OVERHEAD;
     const rss = usage.rss ?? 0;
+    const maxmemory = server.config.maxmemory;
+    const percent = (part: number, whole: number) =>
+      `${(whole > 0 ? (part * 100) / whole : 0).toFixed(2)}%`;
     out.push(
       "# Memory",
       `used_memory:${used}`,
-      `used_memory_human:${human(used)}`,
+      `used_memory_human:${bytesToHuman(used)}`,
       `used_memory_rss:${rss}`,
-      `used_memory_rss_human:${human(rss)}`,
-      `used_memory_peak:${used}`,
-      `used_memory_peak_human:${human(used)}`,
-      "maxmemory:0",
-      "maxmemory_human:0B",
+      `used_memory_rss_human:${bytesToHuman(rss)}`,
+      `used_memory_peak:${peak}`,
+      `used_memory_peak_human:${bytesToHuman(peak)}`,
+      `used_memory_peak_perc:${percent(used, peak)}`,
+      `used_memory_overhead:${used - dataset}`,
+      `used_memory_startup:${startup}`,
+      `used_memory_dataset:${dataset}`,
+      `used_memory_dataset_perc:${percent(dataset, used - startup)}`,
+      `used_memory_vm_heap:${usage.heapUsed ?? 0}`,
+      `maxmemory:${maxmemory}`,
+      `maxmemory_human:${bytesToHuman(maxmemory)}`,
       `maxmemory_policy:${server.config.maxmemoryPolicy}`,
       "mem_allocator:js-gc",
       "",
@@ -177,7 +205,7 @@ export function infoText(server: PulsarServer, sections: string[]): string {
       "instantaneous_ops_per_sec:0",
       `rejected_connections:${server.stats.rejectedConnections}`,
       `expired_keys:${server.stats.expiredKeys}`,
-      "evicted_keys:0",
+      `evicted_keys:${server.stats.evictedKeys}`,
       "keyspace_hits:0",
       "keyspace_misses:0",
       `pubsub_channels:${subscriptions}`,
@@ -226,41 +254,63 @@ function time(ctx: CommandContext): void {
 
 // --- CONFIG ---------------------------------------------------------------
 
+/**
+ * One CONFIG parameter. `set` validates and applies a value (a latin1 binary
+ * string), returning Redis's error text or null; `get` gives the current
+ * value in the form `set` accepts back, so a failed multi-parameter CONFIG
+ * SET can restore every parameter it already changed (Redis 7: all or
+ * nothing).
+ */
 interface ConfigParam {
   get(server: PulsarServer): string;
-  set?(server: PulsarServer, value: string): string | null; // error text or null
-}
-
-function memoryValue(value: string): number | null {
-  const match = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(value);
-  if (match === null) return null;
-  const unit = (match[2] ?? "b").toLowerCase();
-  const scale: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1000_000,
-    mb: 1024 * 1024,
-    g: 1000_000_000,
-    gb: 1024 * 1024 * 1024,
-  };
-  return Number(match[1]) * scale[unit];
+  /** Absent: CONFIG SET refuses with `refusal` (Redis's immutable/protected configs). */
+  set?(server: PulsarServer, value: string): string | null;
+  /** Why `set` is absent. */
+  refusal?: string;
 }
 
 const utf8 = new TextDecoder();
 
-const fixed = (value: string): ConfigParam => ({ get: () => value, set: () => null });
+const IMMUTABLE = "can't set immutable config";
+const PROTECTED = "can't set protected config";
 
-const MAXMEMORY_POLICIES = [
-  "volatile-lru",
-  "volatile-lfu",
-  "volatile-random",
-  "volatile-ttl",
-  "allkeys-lru",
-  "allkeys-lfu",
-  "allkeys-random",
-  "noeviction",
-];
+/** A numeric parameter with Redis's bounds, stored through `store`. */
+function numeric(
+  bounds: NumericBounds,
+  get: (s: PulsarServer) => number,
+  store: (s: PulsarServer, n: number) => void,
+): ConfigParam {
+  return {
+    get: (s) => String(get(s)),
+    set: (s, v) => {
+      const n = parseNumeric(v, bounds);
+      if (typeof n === "string") return n;
+      store(s, Number(n));
+      return null;
+    },
+  };
+}
+
+/** Integer parameters with no effect on the embedded server: validated and kept for CONFIG GET. */
+const informational = new WeakMap<PulsarServer, Map<string, number>>();
+
+function informationalValue(server: PulsarServer, name: string, initial: number): number {
+  return informational.get(server)?.get(name) ?? initial;
+}
+
+/** A parameter the server keeps but does not act on (slowlog, listpack sizes: see issue 11). */
+function stored(name: string, initial: number, bounds: NumericBounds): ConfigParam {
+  return numeric(bounds, (s) => informationalValue(s, name, initial), (s, n) => {
+    let values = informational.get(s);
+    if (values === undefined) informational.set(s, values = new Map());
+    values.set(name, n);
+  });
+}
+
+/** A parameter whose only accepted value is its current one (the server cannot change it live). */
+function fixedValue(get: (s: PulsarServer) => string, refusal: string): ConfigParam["set"] {
+  return (s, v) => v === get(s) ? null : refusal;
+}
 
 // Turns access counting on in every database while an LFU policy is selected.
 function applyLfu(server: PulsarServer): void {
@@ -271,24 +321,58 @@ function applyLfu(server: PulsarServer): void {
   for (const db of server.databases) db.lfu = settings;
 }
 
-/** A non-negative integer parameter in `[min, max]`, as Redis's createIntConfig checks it. */
-function intParam(
-  get: (s: PulsarServer) => number,
-  set: (s: PulsarServer, n: number) => void,
-  min = 0,
-  max = 2147483647,
-): ConfigParam {
-  return {
-    get: (s) => String(get(s)),
-    set: (s, v) => {
-      if (!/^-?\d+$/.test(v)) return "argument couldn't be parsed into an integer";
-      const n = Number(v);
-      if (n < min || n > max) return `argument must be between ${min} and ${max} inclusive`;
-      set(s, n);
-      return null;
-    },
-  };
+const INT_RANGE: NumericBounds = { min: 0n, max: INT_MAX };
+const LONG_RANGE: NumericBounds = { min: 0n, max: LLONG_MAX };
+const MEMORY_1MB_UP: NumericBounds = { min: 1024n * 1024n, max: LLONG_MAX, memory: true };
+
+const CLIENT_CLASSES: Record<string, keyof OutputBufferLimits> = {
+  normal: "normal",
+  slave: "replica",
+  replica: "replica",
+  pubsub: "pubsub",
+};
+
+function formatOutputLimits(server: PulsarServer): string {
+  const limits = server.config.outputBufferLimits;
+  return (["normal", "replica", "pubsub"] as const).map((cls) => {
+    const { hard, soft, softSeconds } = limits[cls];
+    return `${cls === "replica" ? "slave" : cls} ${hard} ${soft} ${softSeconds}`;
+  }).join(" ");
 }
+
+// Redis's setConfigClientOutputBufferLimitOption: every class checked before any is applied.
+function setOutputLimits(server: PulsarServer, value: string): string | null {
+  const words = value.split(" ").filter((word) => word !== "");
+  if (words.length % 4 !== 0) return "Wrong number of arguments in buffer limit configuration.";
+  const updates: [keyof OutputBufferLimits, OutputBufferLimit][] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    const cls = CLIENT_CLASSES[words[i].toLowerCase()];
+    if (cls === undefined) {
+      return "Invalid client class specified in buffer limit configuration.";
+    }
+    const hard = parseMemory(words[i + 1]);
+    const soft = parseMemory(words[i + 2]);
+    const seconds = /^[+-]?[0-9]+$/.test(words[i + 3]) ? Number(words[i + 3]) : -1;
+    if (hard === null || soft === null || seconds < 0) {
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    }
+    updates.push([cls, { hard: Number(hard), soft: Number(soft), softSeconds: seconds }]);
+  }
+  for (const [cls, limit] of updates) {
+    server.config.outputBufferLimits[cls] = limit;
+    if (cls === "pubsub") server.pubsub.outputLimit = limit.hard;
+  }
+  return null;
+}
+
+// Redis's setConfigSaveOption check: pairs of <seconds >= 1> <changes >= 0>.
+function validSave(value: string): boolean {
+  const words = value.split(" ").filter((word) => word !== "");
+  if (words.length % 2 !== 0) return false;
+  return words.every((word, i) => /^-?[0-9]+$/.test(word) && Number(word) >= (i % 2 === 0 ? 1 : 0));
+}
+
+const KEYSPACE_EVENT_CLASSES = "Ag$lshzxeKEtmdn";
 
 const CONFIG: Record<string, ConfigParam> = {
   requirepass: {
@@ -299,17 +383,43 @@ const CONFIG: Record<string, ConfigParam> = {
       return null;
     },
   },
-  port: { get: (s) => String(s.config.port) },
-  bind: { get: (s) => s.config.bind },
-  databases: { get: (s) => String(s.databases.length) },
-  dbfilename: { get: (s) => s.config.dbfilename },
-  dir: { get: () => "" },
-  save: { get: (s) => s.config.save },
-  appendonly: fixed("no"),
-  maxmemory: {
-    get: () => "0",
-    set: (_s, v) => memoryValue(v) === null ? "argument must be a memory value" : null,
+  port: {
+    get: (s) => String(s.config.port),
+    set: (s, v) => {
+      const n = parseNumeric(v, { min: 0n, max: 65535n });
+      if (typeof n === "string") return n;
+      return Number(n) === s.config.port ? null : "Unable to listen on this port";
+    },
   },
+  bind: {
+    get: (s) => s.config.bind,
+    set: fixedValue((s) => s.config.bind, "Failed to bind to specified addresses."),
+  },
+  databases: { get: (s) => String(s.databases.length), refusal: IMMUTABLE },
+  dbfilename: { get: (s) => s.config.dbfilename, refusal: PROTECTED },
+  dir: { get: () => "", refusal: PROTECTED },
+  save: {
+    get: (s) => s.config.save,
+    set: (s, v) => {
+      if (!validSave(v)) return "Invalid save parameters";
+      // The schedule comes from serve({ snapshot }); it is not rescheduled live.
+      return v.split(" ").filter(Boolean).join(" ") === s.config.save
+        ? null
+        : "the save schedule of the embedded server is set by serve({ snapshot })";
+    },
+  },
+  appendonly: {
+    get: () => "no",
+    set: (_s, v) => {
+      const value = v.toLowerCase();
+      if (value !== "yes" && value !== "no") return "argument must be 'yes' or 'no'";
+      return value === "no" ? null : "Unable to turn on AOF. Check server logs.";
+    },
+  },
+  maxmemory: numeric({ min: 0n, max: ULLONG_MAX, memory: true }, (s) => s.config.maxmemory, (
+    s,
+    n,
+  ) => (s.config.maxmemory = n)),
   "maxmemory-policy": {
     get: (s) => s.config.maxmemoryPolicy,
     set: (s, v) => {
@@ -317,63 +427,74 @@ const CONFIG: Record<string, ConfigParam> = {
       if (!MAXMEMORY_POLICIES.includes(policy)) {
         return `argument(s) must be one of the following: ${MAXMEMORY_POLICIES.join(", ")}`;
       }
+      if (policy !== s.config.maxmemoryPolicy) resetEvictionPool(s);
       s.config.maxmemoryPolicy = policy;
       applyLfu(s);
       return null;
     },
   },
-  "lfu-log-factor": intParam((s) => s.config.lfuLogFactor, (s, n) => {
+  "maxmemory-samples": numeric(
+    { min: 1n, max: INT_MAX },
+    (s) => s.config.maxmemorySamples,
+    (s, n) => (s.config.maxmemorySamples = n),
+  ),
+  "lfu-log-factor": numeric(INT_RANGE, (s) => s.config.lfuLogFactor, (s, n) => {
     s.config.lfuLogFactor = n;
     applyLfu(s);
   }),
-  "lfu-decay-time": intParam((s) => s.config.lfuDecayTime, (s, n) => {
+  "lfu-decay-time": numeric(INT_RANGE, (s) => s.config.lfuDecayTime, (s, n) => {
     s.config.lfuDecayTime = n;
     applyLfu(s);
   }),
-  "notify-keyspace-events": fixed(""),
-  timeout: {
-    get: (s) => String(s.config.timeout),
-    set: (s, v) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v)) return "argument couldn't be parsed into an integer";
-      s.config.timeout = n;
-      return null;
+  "notify-keyspace-events": {
+    get: () => "",
+    set: (_s, v) => {
+      for (const c of v) {
+        if (!KEYSPACE_EVENT_CLASSES.includes(c)) {
+          return `Invalid event class character. Use '${KEYSPACE_EVENT_CLASSES}'.`;
+        }
+      }
+      return v === "" ? null : "keyspace notifications are not supported by the embedded server";
     },
   },
+  timeout: numeric(INT_RANGE, (s) => s.config.timeout, (s, n) => (s.config.timeout = n)),
   // Redis clamps hz to 1..500 (CONFIG_MIN_HZ..CONFIG_MAX_HZ) after the range check.
-  hz: intParam((s) => s.config.hz, (s, n) => (s.config.hz = Math.min(500, Math.max(1, n)))),
-  maxclients: {
-    get: (s) => String(s.config.maxClients),
-    set: (s, v) => {
-      if (!/^\d+$/.test(v)) return "argument couldn't be parsed into an integer";
-      s.config.maxClients = Number(v);
-      return null;
-    },
-  },
-  "proto-max-bulk-len": { get: (s) => String(s.config.maxBulkLength) },
-  "client-query-buffer-limit": {
-    get: (s) => String(s.config.maxQueryBuffer),
-    set: (s, v) => {
-      const n = memoryValue(v);
-      if (n === null) return "argument must be a memory value";
-      s.config.maxQueryBuffer = n;
-      return null;
-    },
-  },
-  "client-output-buffer-limit": {
-    get: (s) =>
-      `normal 0 0 0 slave 268435456 67108864 60 pubsub ${s.pubsub.outputLimit} 8388608 60`,
-  },
-  "lua-time-limit": fixed("5000"),
-  "busy-reply-threshold": fixed("5000"),
-  "slowlog-log-slower-than": fixed("10000"),
-  "slowlog-max-len": fixed("128"),
-  "list-max-listpack-size": fixed("-2"),
-  "hash-max-listpack-entries": fixed("128"),
-  "hash-max-listpack-value": fixed("64"),
-  "set-max-intset-entries": fixed("512"),
-  "zset-max-listpack-entries": fixed("128"),
-  "zset-max-listpack-value": fixed("64"),
+  hz: numeric(
+    INT_RANGE,
+    (s) => s.config.hz,
+    (s, n) => (s.config.hz = Math.min(500, Math.max(1, n))),
+  ),
+  maxclients: numeric(
+    { min: 1n, max: UINT_MAX },
+    (s) => s.config.maxClients,
+    (s, n) => (s.config.maxClients = n),
+  ),
+  // Applies to connections made after the change.
+  "proto-max-bulk-len": numeric(
+    MEMORY_1MB_UP,
+    (s) => s.config.maxBulkLength,
+    (s, n) => (s.config.maxBulkLength = n),
+  ),
+  "client-query-buffer-limit": numeric(
+    MEMORY_1MB_UP,
+    (s) => s.config.maxQueryBuffer,
+    (s, n) => (s.config.maxQueryBuffer = n),
+  ),
+  "client-output-buffer-limit": { get: formatOutputLimits, set: setOutputLimits },
+  // lua-time-limit is Redis's old name of busy-reply-threshold: one value.
+  "lua-time-limit": stored("busy-reply-threshold", 5000, LONG_RANGE),
+  "busy-reply-threshold": stored("busy-reply-threshold", 5000, LONG_RANGE),
+  "slowlog-log-slower-than": stored("slowlog-log-slower-than", 10000, {
+    min: -1n,
+    max: LLONG_MAX,
+  }),
+  "slowlog-max-len": stored("slowlog-max-len", 128, LONG_RANGE),
+  "list-max-listpack-size": stored("list-max-listpack-size", -2, { min: INT_MIN, max: INT_MAX }),
+  "hash-max-listpack-entries": stored("hash-max-listpack-entries", 128, LONG_RANGE),
+  "hash-max-listpack-value": stored("hash-max-listpack-value", 64, { ...LONG_RANGE, memory: true }),
+  "set-max-intset-entries": stored("set-max-intset-entries", 512, LONG_RANGE),
+  "zset-max-listpack-entries": stored("zset-max-listpack-entries", 128, LONG_RANGE),
+  "zset-max-listpack-value": stored("zset-max-listpack-value", 64, { ...LONG_RANGE, memory: true }),
 };
 
 function configGet(ctx: CommandContext): void {
@@ -395,30 +516,57 @@ function configGet(ctx: CommandContext): void {
   }
 }
 
+/**
+ * CONFIG SET, as Redis 7's configSetCommand: every name is checked first
+ * (unknown, immutable/protected, duplicate: the first problem is reported),
+ * then the values are set in order; when one fails, the ones already set get
+ * their previous values back, so the command changes all or nothing.
+ */
 function configSet(ctx: CommandContext): void {
   const server = serverOf(ctx);
   const args = ctx.args;
-  if ((args.length - 2) % 2 !== 0) {
-    return ctx.reply.error("ERR wrong number of arguments for 'config|set' command");
-  }
+  // (Fewer than 4 arguments never get here: the arity check answers them.)
+  if ((args.length - 2) % 2 !== 0) return ctx.reply.error(SYNTAX_ERROR);
+  const names: string[] = [];
   for (let i = 2; i < args.length; i += 2) {
+    const given = toKey(args[i]);
     const name = lowerWord(args[i]);
-    const param = CONFIG[name];
-    if (param === undefined || param.set === undefined) {
+    const param = Object.hasOwn(CONFIG, name) ? CONFIG[name] : undefined;
+    if (param === undefined) {
       return ctx.reply.error(
-        `ERR Unknown option or number of arguments for CONFIG SET - '${toKey(args[i])}'`,
+        `ERR Unknown option or number of arguments for CONFIG SET - '${given}'`,
       );
     }
+    const problem = param.set === undefined
+      ? param.refusal ?? IMMUTABLE
+      : names.includes(name)
+      ? "duplicate parameter"
+      : null;
+    if (problem !== null) {
+      return ctx.reply.error(
+        `ERR CONFIG SET failed (possibly related to argument '${given}') - ${problem}`,
+      );
+    }
+    names.push(name);
   }
-  for (let i = 2; i < args.length; i += 2) {
-    const name = lowerWord(args[i]);
-    const error = CONFIG[name].set!(server, toKey(args[i + 1]));
+  const config = server.config;
+  const saved = { ...config, outputBufferLimits: { ...config.outputBufferLimits } };
+  const savedStored = new Map(informational.get(server));
+  for (let i = 0; i < names.length; i++) {
+    const error = CONFIG[names[i]].set!(server, toKey(args[2 + 2 * i + 1]));
     if (error !== null) {
+      // All or nothing: the parameters set before this one get their values back.
+      Object.assign(config, saved);
+      informational.set(server, savedStored);
+      server.pubsub.outputLimit = config.outputBufferLimits.pubsub.hard;
+      applyLfu(server);
       return ctx.reply.error(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - ${error}`,
+        `ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${error}`,
       );
     }
   }
+  // A lower limit takes effect now (Redis starts its eviction right away too).
+  if (names.includes("maxmemory") || names.includes("maxmemory-policy")) performEvictions(server);
   ctx.reply.simple("OK");
 }
 
@@ -445,6 +593,8 @@ const configCommand = command("config", -2, [], NO_KEYS, () => {}, [
     server.stats.connectionsReceived = 0;
     server.stats.rejectedConnections = 0;
     server.stats.expiredKeys = 0;
+    server.stats.evictedKeys = 0;
+    server.stats.usedMemoryPeak = usedMemory(server);
     for (const cmd of server.table.byName.values()) cmd.calls = 0;
     ctx.reply.simple("OK");
   }),
@@ -571,6 +721,81 @@ const commandCommand = command("command", -1, ["loading", "stale"], NO_KEYS, (ct
   ctx.reply.error(`ERR wrong number of arguments for 'command|${sub}' command`);
 });
 
+// --- MEMORY -----------------------------------------------------------------
+
+const MEMORY_HELP = [
+  "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  "DOCTOR",
+  "    Return memory problems reports.",
+  "MALLOC-STATS",
+  "    Return internal statistics report from the memory allocator.",
+  "PURGE",
+  "    Attempt to purge dirty pages for reclamation by the allocator.",
+  "STATS",
+  "    Return information about the memory usage of the server.",
+  "USAGE <key> [SAMPLES <count>]",
+  "    Return memory in bytes used by <key> and its value. Nested values are",
+  "    sampled up to <count> times (default: 5, 0 means sample all).",
+  "HELP",
+  "    Prints this help.",
+];
+
+// MEMORY USAGE key [SAMPLES count]: the accounting estimate, sampled like Redis's.
+function memoryUsageCommand(ctx: CommandContext): void {
+  const args = ctx.args;
+  let samples = 5;
+  for (let i = 3; i < args.length; i++) {
+    if (!isWord(args[i], "samples") || i + 1 >= args.length) return ctx.reply.error(SYNTAX_ERROR);
+    const n = parseInteger(args[++i]);
+    if (n === null) return ctx.reply.error(NOT_INTEGER);
+    if (n < 0) return ctx.reply.error(SYNTAX_ERROR);
+    samples = Number(n);
+  }
+  const key = toKey(args[2]);
+  const entry = ctx.db.peek(key);
+  if (entry === undefined) return ctx.reply.nullBulk();
+  ctx.reply.integer(entryMemory(key, entry, samples));
+}
+
+function memoryStats(ctx: CommandContext): void {
+  const server = serverOf(ctx);
+  const used = usedMemory(server);
+  const dataset = datasetMemory(server);
+  let keys = 0;
+  for (const db of server.databases) keys += db.size;
+  const startup = used - dataset - server.clients.size * CLIENT_OVERHEAD;
+  const fields: [string, number][] = [
+    ["peak.allocated", Math.max(server.stats.usedMemoryPeak, used)],
+    ["total.allocated", used],
+    ["startup.allocated", startup],
+    ["clients.normal", server.clients.size * CLIENT_OVERHEAD],
+    ["overhead.total", used - dataset],
+    ["keys.count", keys],
+    ["keys.bytes-per-key", keys === 0 ? 0 : Math.floor((used - startup) / keys)],
+    ["dataset.bytes", dataset],
+  ];
+  ctx.reply.mapHeader(fields.length);
+  for (const [name, value] of fields) {
+    ctx.reply.bulk(name);
+    ctx.reply.integer(value);
+  }
+}
+
+const memoryCommand = command("memory", -2, [], NO_KEYS, () => {}, [
+  command("usage", -3, ["readonly"], [2, 2, 1], memoryUsageCommand),
+  command("stats", 2, [], NO_KEYS, memoryStats),
+  command("doctor", 2, [], NO_KEYS, (ctx) => {
+    ctx.reply.verbatim(
+      "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.",
+    );
+  }),
+  command("malloc-stats", 2, [], NO_KEYS, (ctx) => {
+    ctx.reply.verbatim("Stats not supported for the current allocator");
+  }),
+  command("purge", 2, [], NO_KEYS, (ctx) => ctx.reply.simple("OK")),
+  command("help", 2, ["loading", "stale"], NO_KEYS, (ctx) => replyHelp(ctx, MEMORY_HELP)),
+]);
+
 // --- persistence & lifecycle ----------------------------------------------------
 
 function save(ctx: CommandContext): void {
@@ -664,6 +889,7 @@ export const serverCommands: readonly CommandSpec[] = [
   command("time", 1, ["loading", "stale", "fast"], NO_KEYS, time),
   commandCommand,
   configCommand,
+  memoryCommand,
   command("save", 1, ADMIN, NO_KEYS, save),
   command("bgsave", -1, ADMIN, NO_KEYS, bgsave),
   command(
