@@ -68,8 +68,8 @@ class Writer {
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
+    // Double, or exactly what one big value needs (a 512 MB string: not a 1 GB buffer).
+    const size = Math.max(this.buf.length * 2, this.pos + n);
     const grown = new Uint8Array(size);
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
@@ -118,12 +118,36 @@ class Writer {
 
 class CorruptError extends Error {}
 
-/** A cursor over bytes for decoding; throws on truncation. */
+/**
+ * A cursor over bytes for decoding; throws on truncation. With `share`,
+ * byte strings are views of `buf` rather than copies (RESTORE: the payload is
+ * a request argument nobody reuses, so a big string is restored without a
+ * copy); a snapshot file copies, so no value pins the whole file.
+ */
 class Reader {
   pos = 0;
   readonly #view: DataView;
-  constructor(readonly buf: Uint8Array, readonly end: number = buf.length) {
+  constructor(
+    readonly buf: Uint8Array,
+    readonly end: number = buf.length,
+    readonly share = false,
+  ) {
     this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /**
+   * A container's element count, checked against the bytes left before
+   * anything is allocated: each element takes at least `minBytes`, so a
+   * payload cannot declare more elements than it can hold. Zero is refused:
+   * Redis never stores an empty container.
+   */
+  count(minBytes: number): number {
+    const n = this.varint();
+    if (n === 0) throw new CorruptError("empty container");
+    if (n > (this.end - this.pos) / minBytes) {
+      throw new CorruptError(`${n} elements cannot fit in ${this.end - this.pos} bytes`);
+    }
+    return n;
   }
 
   u8(): number {
@@ -153,7 +177,9 @@ class Reader {
   bytes(): Uint8Array {
     const n = this.varint();
     if (this.pos + n > this.end) throw new CorruptError("truncated");
-    const out = this.buf.slice(this.pos, this.pos + n);
+    const out = this.share
+      ? this.buf.subarray(this.pos, this.pos + n)
+      : this.buf.slice(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
@@ -208,34 +234,39 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
     case 0:
       return { type: "string", value: r.bytes(), expiresAt };
     case 1: {
-      const n = r.varint();
+      const n = r.count(1); // a length varint per element
       const list = new Deque<Uint8Array>();
       for (let i = 0; i < n; i++) list.pushBack(r.bytes());
       return { type: "list", value: list, expiresAt };
     }
     case 2: {
-      const n = r.varint();
+      const n = r.count(1);
       const set = new RandomSet();
-      for (let i = 0; i < n; i++) set.add(r.str());
+      for (let i = 0; i < n; i++) {
+        set.add(r.str());
+        if (set.size !== i + 1) throw new CorruptError("duplicate set member");
+      }
       return { type: "set", value: set, expiresAt };
     }
     case 3: {
-      const n = r.varint();
+      const n = r.count(9); // length varint + f64 score
       const zset = new SortedSet();
       for (let i = 0; i < n; i++) {
         const member = r.str();
         const score = r.f64();
         if (Number.isNaN(score)) throw new CorruptError("NaN score");
         zset.add(member, score);
+        if (zset.size !== i + 1) throw new CorruptError("duplicate sorted set member");
       }
       return { type: "zset", value: zset, expiresAt };
     }
     case 4: {
-      const n = r.varint();
+      const n = r.count(2); // two length varints
       const hash = new RandomMap<Uint8Array>();
       for (let i = 0; i < n; i++) {
         const field = r.str();
         hash.set(field, r.bytes());
+        if (hash.size !== i + 1) throw new CorruptError("duplicate hash field");
       }
       return { type: "hash", value: hash, expiresAt };
     }
@@ -250,38 +281,53 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
  */
 export function dumpEntry(entry: Entry): Uint8Array {
   const w = new Writer();
+  if (entry.type === "string") w.ensure(entry.value.length + 24); // one buffer, no regrowth
   w.u8(TYPE_CODES[entry.type]);
   writeValue(w, entry);
   w.u8(DUMP_VERSION & 0xff);
   w.u8(DUMP_VERSION >> 8);
-  const body = w.take();
-  const out = new Uint8Array(body.length + 4);
-  out.set(body);
-  new DataView(out.buffer).setUint32(body.length, crc32(body), true);
-  return out;
+  const crc = crc32(w.buf.subarray(0, w.pos));
+  w.ensure(4);
+  new DataView(w.buf.buffer).setUint32(w.pos, crc, true);
+  w.pos += 4;
+  return w.buf.subarray(0, w.pos); // the writer is ours alone: no copy
 }
 
+/** RESTORE's refusal when the trailer (version, checksum) does not match, in Redis's words. */
+export const BAD_DUMP_TRAILER = "ERR DUMP payload version or checksum are wrong";
+/** RESTORE's refusal when the checksum matches but the value is malformed, in Redis's words. */
+export const BAD_DUMP_DATA = "ERR Bad data format";
+
 /**
- * Parses a DUMP payload.
+ * Parses a DUMP payload. Counts are checked against the payload's size
+ * before anything is allocated, duplicates and empty containers are refused
+ * (as Redis's RESTORE does), and a string is restored as a view of the
+ * payload rather than a copy.
  *
- * @returns the entry (no TTL), or `null` when the version or checksum is wrong.
+ * @param payload The payload (not reused by the caller afterwards).
+ * @returns the entry (no TTL), or Redis's error text:
+ *   {@linkcode BAD_DUMP_TRAILER} or {@linkcode BAD_DUMP_DATA}.
  */
-export function restoreEntry(payload: Uint8Array): Entry | null {
-  if (payload.length < 7) return null;
+export function restoreEntry(
+  payload: Uint8Array,
+): Entry | typeof BAD_DUMP_TRAILER | typeof BAD_DUMP_DATA {
+  if (payload.length < 7) return BAD_DUMP_TRAILER;
   const bodyEnd = payload.length - 4;
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  if (view.getUint32(bodyEnd, true) !== crc32(payload.subarray(0, bodyEnd))) return null;
+  if (view.getUint32(bodyEnd, true) !== crc32(payload.subarray(0, bodyEnd))) {
+    return BAD_DUMP_TRAILER;
+  }
   if (
     payload[bodyEnd - 2] !== (DUMP_VERSION & 0xff) || payload[bodyEnd - 1] !== DUMP_VERSION >> 8
   ) {
-    return null;
+    return BAD_DUMP_TRAILER;
   }
   try {
-    const r = new Reader(payload, bodyEnd - 2);
+    const r = new Reader(payload, bodyEnd - 2, true);
     const entry = readValue(r, r.u8(), 0);
-    return r.pos === bodyEnd - 2 ? entry : null;
+    return r.pos === bodyEnd - 2 ? entry : BAD_DUMP_DATA;
   } catch (error) {
-    if (error instanceof CorruptError) return null;
+    if (error instanceof CorruptError) return BAD_DUMP_DATA;
     throw error;
   }
 }

@@ -418,7 +418,7 @@ function restore(ctx: CommandContext): void {
     return ctx.reply.error("BUSYKEY Target key name already exists.");
   }
   const entry = restoreEntry(args[3]);
-  if (entry === null) return ctx.reply.error("ERR DUMP payload version or checksum are wrong");
+  if (typeof entry === "string") return ctx.reply.error(entry);
   const ttlMs = Number(ttl);
   const now = Date.now();
   if (ttlMs !== 0) entry.expiresAt = absolute ? ttlMs : now + ttlMs;
