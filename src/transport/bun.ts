@@ -8,6 +8,7 @@
 
 import type { Conn, ConnectOptions, ConnSink, Listener, ListenOptions, Runtime } from "./types.ts";
 import { raceAbort } from "./_abort.ts";
+import { LIMITS_PATH, parseOpenFileLimit } from "./_fd_limit.ts";
 
 /** The part of Bun's socket this adapter uses. */
 interface BunSocket {
@@ -42,6 +43,7 @@ interface BunListener {
 }
 
 interface BunApi {
+  file(path: string): { text(): Promise<string> };
   connect(options: {
     hostname?: string;
     port?: number;
@@ -283,6 +285,12 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   return socket.data;
 }
 
+/**
+ * Listens with `Bun.listen`. Bun accepts in native code and does not report a
+ * failed accept (EMFILE): it retries while the connection waits in the
+ * backlog (spinning a core meanwhile), so `options.onError` only hears of
+ * connections that failed to start.
+ */
 function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<Listener> {
   if (!bun) return Promise.reject(new Error("Cannot listen: Bun is not available"));
   const server = bun.listen({
@@ -295,7 +303,15 @@ function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<L
         const state = new SocketState(socket, options.path ?? socket.remoteAddress ?? "");
         socket.data = state;
         socket.setNoDelay?.(true);
-        onConn(state);
+        try {
+          onConn(state);
+        } catch (error) {
+          // One connection failed to start; the others carry on.
+          state.close();
+          try {
+            options.onError?.(error as Error);
+          } catch { /* a failing logger must not matter */ }
+        }
       },
     },
   });
@@ -310,15 +326,28 @@ function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<L
   });
 }
 
-/** The Bun runtime adapter. */
 /** Bun's Buffer decodes a range of any Uint8Array natively, without making a view. */
 const utf8Slice = (globalThis as unknown as {
   Buffer?: { prototype: { utf8Slice?: (this: Uint8Array, from: number, to: number) => string } };
 }).Buffer?.prototype.utf8Slice;
 
+/**
+ * Reads the soft open-file limit where Linux tells it. (Bun raises its soft
+ * limit to the hard one at startup.)
+ */
+async function fdLimit(): Promise<number | undefined> {
+  try {
+    return parseOpenFileLimit(await bun!.file(LIMITS_PATH).text());
+  } catch {
+    return undefined; // not Linux, or /proc not mounted
+  }
+}
+
+/** The Bun runtime adapter. */
 export const bunRuntime: Runtime = {
   name: "bun",
   connect,
   listen,
+  fdLimit,
   decodeUtf8: bun && utf8Slice ? (bytes, from, to) => utf8Slice.call(bytes, from, to) : undefined,
 };

@@ -7,6 +7,7 @@
 
 import type { Conn, ConnectOptions, ConnSink, Listener, ListenOptions, Runtime } from "./types.ts";
 import { raceAbort } from "./_abort.ts";
+import { LIMITS_PATH, parseOpenFileLimit } from "./_fd_limit.ts";
 
 // Large enough that a 1 MiB reply arrives in a few reads.
 const READ_SIZE = 256 * 1024;
@@ -130,29 +131,90 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   return wrap(conn, remote);
 }
 
+// After a failed accept (EMFILE, ENFILE, ENOBUFS...) the connection waits in
+// the kernel's backlog; retrying at once would spin until a descriptor frees.
+const ACCEPT_BACKOFF_MIN_MS = 5;
+const ACCEPT_BACKOFF_MAX_MS = 250;
+
+let signalsPrepared = false;
+
+/**
+ * Deno sets its signal handling up lazily, soon after startup, and panics
+ * (ext/signals unwraps EMFILE) if the process is out of descriptors by then:
+ * a server flooded with connections in its first second would die. Adding
+ * and removing a listener sets it up now and leaves SIGTERM's default action.
+ */
+function prepareSignals(): void {
+  if (signalsPrepared) return;
+  signalsPrepared = true;
+  const ignore = () => {};
+  try {
+    Deno.addSignalListener("SIGTERM", ignore);
+    Deno.removeSignalListener("SIGTERM", ignore);
+  } catch { /* no SIGTERM here (Windows) */ }
+}
+
 async function listen(options: ListenOptions, onConn: (conn: Conn) => void): Promise<Listener> {
+  prepareSignals();
   const listener = options.path
     ? Deno.listen({ transport: "unix", path: options.path })
     : Deno.listen({ hostname: options.hostname ?? "127.0.0.1", port: options.port });
   const addr = listener.addr as Deno.NetAddr;
   let closed = false;
-  (async () => {
+  let stopWaiting: (() => void) | undefined;
+  const backOff = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stopWaiting = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      stopWaiting = done;
+    });
+  const report = (error: unknown) => {
     try {
-      for await (const conn of listener) {
+      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    } catch { /* a failing logger must not stop the accept loop */ }
+  };
+  // A rejection escaping this loop would crash the process: every error stays here.
+  (async () => {
+    let backoff = 0;
+    while (!closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (
+          closed || error instanceof Deno.errors.BadResource ||
+          error instanceof Deno.errors.Interrupted
+        ) return; // the listener was closed
+        report(error);
+        backoff = Math.min(backoff * 2 || ACCEPT_BACKOFF_MIN_MS, ACCEPT_BACKOFF_MAX_MS);
+        await backOff(backoff);
+        continue;
+      }
+      backoff = 0;
+      try {
         const peer = conn.remoteAddr as Deno.NetAddr;
         if (!options.path) (conn as Deno.TcpConn).setNoDelay?.(true);
         onConn(wrap(conn, options.path ? options.path : `${peer.hostname}:${peer.port}`));
+      } catch (error) {
+        // One connection failed to start; the others and the loop carry on.
+        try {
+          conn.close();
+        } catch { /* already closed */ }
+        report(error);
       }
-    } catch (error) {
-      if (!closed) throw error;
     }
-  })();
+  })().catch(report);
   await Promise.resolve();
   return {
     addr: { hostname: addr.hostname ?? options.path ?? "", port: addr.port ?? 0 },
     close() {
       if (closed) return;
       closed = true;
+      stopWaiting?.();
       try {
         listener.close();
       } catch { /* already closed */ }
@@ -160,5 +222,17 @@ async function listen(options: ListenOptions, onConn: (conn: Conn) => void): Pro
   };
 }
 
+/** Reads the soft open-file limit where Linux tells it and read access is granted. */
+async function fdLimit(): Promise<number | undefined> {
+  try {
+    // Ask first: an ungranted read would prompt on a terminal.
+    const { state } = await Deno.permissions.query({ name: "read", path: LIMITS_PATH });
+    if (state !== "granted") return undefined;
+    return parseOpenFileLimit(await Deno.readTextFile(LIMITS_PATH));
+  } catch {
+    return undefined; // not Linux, or /proc not mounted
+  }
+}
+
 /** The Deno runtime adapter. */
-export const denoRuntime: Runtime = { name: "deno", connect, listen };
+export const denoRuntime: Runtime = { name: "deno", connect, listen, fdLimit };

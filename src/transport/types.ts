@@ -82,6 +82,14 @@ export interface ListenOptions {
   port: number;
   /** A unix socket path instead of TCP. */
   path?: string;
+  /**
+   * Told when accepting a connection fails (e.g. EMFILE: out of file
+   * descriptors) or `onConn` throws; the listener backs off briefly and keeps
+   * accepting, and never throws into the runtime. Bun does not report failed
+   * accepts (it retries on its own), only connections that failed to start.
+   * @default {undefined}
+   */
+  onError?: (error: Error) => void;
 }
 
 /** A listening socket. */
@@ -109,6 +117,12 @@ export interface Runtime {
    * the runtime has a faster way than a view plus `TextDecoder`.
    */
   readonly decodeUtf8?: (bytes: Uint8Array, from: number, to: number) => string;
+  /**
+   * The process's limit on open file descriptors (the soft `RLIMIT_NOFILE`),
+   * or `undefined` when the runtime cannot tell (no `/proc/self/limits`, or
+   * no permission to read it). A server sizes `maxclients` from it.
+   */
+  readonly fdLimit?: () => Promise<number | undefined>;
 }
 
 /** The file access snapshots need: the embedded server's only use of files. */
