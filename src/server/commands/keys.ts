@@ -296,14 +296,13 @@ const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
 export function encodingOf(entry: Entry): string {
   switch (entry.type) {
     case "string": {
+      // Edited by offset (SETRANGE, SETBIT, APPEND): RAW in Redis too. Only a
+      // short value is looked at (a 512 MB one made this O(n) and threw).
+      if (entry.room !== undefined) return "raw";
+      if (entry.value.length > 20) return entry.value.length <= 44 ? "embstr" : "raw";
       const text = toKey(entry.value);
-      if (
-        entry.value.length <= 20 && INT_RE.test(text) && parseInteger(entry.value) !== null &&
-        typeof parseInteger(entry.value) === "number"
-      ) {
-        return "int";
-      }
-      return entry.value.length <= 44 ? "embstr" : "raw";
+      if (INT_RE.test(text) && typeof parseInteger(entry.value) === "number") return "int";
+      return "embstr";
     }
     case "list":
       return "quicklist";
