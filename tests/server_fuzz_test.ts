@@ -13,7 +13,8 @@
  * the process's RSS stays under a bound, and the server logged no internal
  * error ("... threw"). On failure the seed and the last commands are printed;
  * replay with `FUZZ_SEED=<seed>`. `FUZZ_SECONDS` (default 20) sets the
- * duration per runtime.
+ * duration per runtime; `FUZZ_HUGE=1` lets offsets and counts be huge (see
+ * {@linkcode SIZED}).
  */
 
 import { after, before, describe, it } from "node:test";
@@ -236,9 +237,21 @@ const DOUBLES = [
   "9007199254740993",
   "3.14159265358979323846264338327950288",
 ];
-/** Sizes that would allocate hundreds of MB (or loop that long) when valid. */
-const HUGE =
-  /^[+-]?(2147483647|2147483648|4294967295|9007199254740991|9007199254740992|9007199254740993)$/;
+/**
+ * Arguments that size something (a string by its offset, a reply by its
+ * count): a valid huge one makes Redis allocate or loop that much too, so
+ * they stay under 2^16 unless FUZZ_HUGE=1. Invalid ones (over 2^63, NaN)
+ * always come through to exercise validation.
+ */
+const SIZED = /offset|count|numkeys|len|^end$|^stop$|^index$/;
+const HUGE_SIZES = process.env.FUZZ_HUGE === "1";
+
+function hugeButValid(value: string): boolean {
+  if (!/^[+-]?[0-9]+$/.test(value)) return false;
+  const n = BigInt(value);
+  const abs = n < 0n ? -n : n;
+  return abs > 65536n && abs < 2n ** 63n;
+}
 const LEX = ["-", "+", "[a", "(a", "[b", "(", "[", "a", "[\xff"];
 const BITFIELD_TYPES = ["u1", "i1", "u8", "i8", "i16", "u63", "i64", "u64", "i65", "x8", "u"];
 const MEMORY_VALUES = ["0", "1", "1mb", "100kb", "1gb", "-1", "yes", "no", "allkeys-lru", "5 10"];
@@ -263,12 +276,12 @@ class Values {
     return Math.floor(this.#random() * n);
   }
 
-  /** A number as text; sizes stay modest where a valid huge one allocates that much. */
+  /** A number as text for the argument `name` (see {@linkcode SIZED}). */
   integer(name: string): string {
     if (this.chance(0.5)) return String(this.int(12) - 3);
     const value = this.pick(INTEGERS);
-    const sized = /offset|count|numkeys|len|^end$|^stop$|^index$/.test(name);
-    return sized && HUGE.test(value) ? String(this.int(64)) : value;
+    if (HUGE_SIZES || !SIZED.test(name) || !hugeButValid(value)) return value;
+    return String((this.int(2) * 2 - 1) * this.int(64));
   }
 
   double(): string {
@@ -373,7 +386,7 @@ function mutate(values: Values, args: string[]): string[] {
   if (r === 0 && out.length > 0) out.splice(values.int(out.length), 1);
   else if (r === 1) out.splice(values.int(out.length + 1), 0, values.text());
   else if (r === 2 && out.length > 0) out.push(out[values.int(out.length)]);
-  else if (r === 3 && out.length > 0) out[values.int(out.length)] = values.pick(INTEGERS);
+  else if (r === 3 && out.length > 0) out[values.int(out.length)] = values.integer("count");
   return out;
 }
 
