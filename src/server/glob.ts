@@ -93,12 +93,86 @@ export function globMatch(pattern: string, text: string): boolean {
   return stringMatch(pattern, text);
 }
 
-/** The literal byte the pattern token at `pi` stands for, or "" for `?`, `[` and `*`. */
-function literalAt(p: string, pi: number): string {
+/**
+ * The first literal byte in the star-free run of tokens at `pi`, and how many
+ * one-byte tokens precede it; `null` when the run has none.
+ */
+function firstLiteral(p: string, pi: number): { char: string; offset: number } | null {
+  for (let offset = 0; pi < p.length; offset++) {
+    const c = p.charCodeAt(pi);
+    if (c === STAR) return null;
+    if (c === BACKSLASH && pi + 1 < p.length) return { char: p[pi + 1], offset };
+    if (c !== QUESTION && c !== OPEN) return { char: p[pi], offset };
+    const end = matchToken(p, pi, 0, false);
+    pi = (end < 0 ? ~end : end) + 1;
+  }
+  return null;
+}
+
+/**
+ * Matches the one-byte token at `pi` (`?`, a class, an escape or a literal;
+ * never `*`) against the text byte `sc`.
+ *
+ * @returns the index `i` of the token's last pattern char, or `~i` (negative)
+ * on a mismatch.
+ */
+function matchToken(p: string, pi: number, sc: number, nocase: boolean): number {
+  const plen = p.length;
   const c = p.charCodeAt(pi);
-  if (c === STAR || c === QUESTION || c === OPEN) return "";
-  if (c === BACKSLASH && pi + 1 < p.length) return p[pi + 1];
-  return p[pi];
+  if (c === QUESTION) return pi;
+  if (c === OPEN) {
+    pi++;
+    const not = pi < plen && p.charCodeAt(pi) === CARET;
+    if (not) pi++;
+    let matched = false;
+    for (;; pi++) {
+      const pc = pi < plen ? p.charCodeAt(pi) : -1;
+      if (pc === BACKSLASH && plen - pi >= 2) {
+        pi++;
+        if (p.charCodeAt(pi) === sc) matched = true;
+      } else if (pc === CLOSE) {
+        break;
+      } else if (pi >= plen) {
+        pi--; // unterminated class: it ends with the pattern
+        break;
+      } else if (plen - pi >= 3 && p.charCodeAt(pi + 1) === DASH) {
+        let start = signed(pc);
+        let end = signed(p.charCodeAt(pi + 2));
+        if (start > end) [start, end] = [end, start];
+        let x = signed(sc);
+        if (nocase) {
+          start = lower(start);
+          end = lower(end);
+          x = lower(x);
+        }
+        pi += 2;
+        if (x >= start && x <= end) matched = true;
+      } else if (nocase ? lower(pc) === lower(sc) : pc === sc) {
+        matched = true;
+      }
+    }
+    return matched !== not ? pi : ~pi;
+  }
+  if (c === BACKSLASH && plen - pi >= 2) pi++; // then compare the escaped char literally
+  const pc = p.charCodeAt(pi);
+  return (nocase ? lower(pc) === lower(sc) : pc === sc) ? pi : ~pi;
+}
+
+/**
+ * False when the star-free run of tokens at `pi` mismatches the text at `si`
+ * before the text ends: a {@linkcode matchFrom} call there would fail without
+ * reaching another `*` (so without setting `skipLongerMatches`).
+ */
+function runFits(p: string, pi: number, s: string, si: number, nocase: boolean): boolean {
+  const plen = p.length;
+  const slen = s.length;
+  while (pi < plen && si < slen && p.charCodeAt(pi) !== STAR) {
+    pi = matchToken(p, pi, s.charCodeAt(si), nocase);
+    if (pi < 0) return false;
+    pi++;
+    si++;
+  }
+  return true;
 }
 
 function matchFrom(
@@ -113,79 +187,33 @@ function matchFrom(
   const plen = p.length;
   const slen = s.length;
   while (pi < plen && si < slen) {
-    const c = p.charCodeAt(pi);
-    switch (c) {
-      case STAR: {
-        while (pi + 1 < plen && p.charCodeAt(pi + 1) === STAR) pi++;
-        if (pi + 1 === plen) return true;
-        // When the rest starts with a literal byte, only the positions holding
-        // it can match (elsewhere the call would fail at once): find them with
-        // indexOf instead of a call per position.
-        const first = nocase ? "" : literalAt(p, pi + 1);
-        for (; si < slen; si++) {
-          if (first !== "") {
-            si = s.indexOf(first, si);
-            if (si < 0) break;
-          }
-          if (matchFrom(p, pi + 1, s, si, nocase, nesting + 1)) return true;
-          if (skipLongerMatches) return false;
+    if (p.charCodeAt(pi) === STAR) {
+      while (pi + 1 < plen && p.charCodeAt(pi + 1) === STAR) pi++;
+      if (pi + 1 === plen) return true;
+      // Positions where the next run of tokens fails are skipped without a
+      // call (it would fail there at once): indexOf finds the ones holding
+      // the run's first literal byte where the run puts it, runFits checks
+      // the rest of the run in a plain loop.
+      const literal = nocase ? null : firstLiteral(p, pi + 1);
+      for (; si < slen; si++) {
+        if (literal !== null) {
+          const at = s.indexOf(literal.char, si + literal.offset);
+          if (at < 0) break;
+          si = at - literal.offset;
         }
-        // The rest matches from no position: earlier stars eating more
-        // would only start it later, so they need not try.
-        skipLongerMatches = true;
-        return false;
+        if (!runFits(p, pi + 1, s, si, nocase)) continue;
+        if (matchFrom(p, pi + 1, s, si, nocase, nesting + 1)) return true;
+        if (skipLongerMatches) return false;
       }
-      case QUESTION:
-        si++;
-        break;
-      case OPEN: {
-        pi++;
-        const not = pi < plen && p.charCodeAt(pi) === CARET;
-        if (not) pi++;
-        let matched = false;
-        const sc = s.charCodeAt(si);
-        for (;; pi++) {
-          const pc = pi < plen ? p.charCodeAt(pi) : -1;
-          if (pc === BACKSLASH && plen - pi >= 2) {
-            pi++;
-            if (p.charCodeAt(pi) === sc) matched = true;
-          } else if (pc === CLOSE) {
-            break;
-          } else if (pi >= plen) {
-            pi--; // unterminated class: it ends with the pattern
-            break;
-          } else if (plen - pi >= 3 && p.charCodeAt(pi + 1) === DASH) {
-            let start = signed(pc);
-            let end = signed(p.charCodeAt(pi + 2));
-            if (start > end) [start, end] = [end, start];
-            let x = signed(sc);
-            if (nocase) {
-              start = lower(start);
-              end = lower(end);
-              x = lower(x);
-            }
-            pi += 2;
-            if (x >= start && x <= end) matched = true;
-          } else if (nocase ? lower(pc) === lower(sc) : pc === sc) {
-            matched = true;
-          }
-        }
-        if (not) matched = !matched;
-        if (!matched) return false;
-        si++;
-        break;
-      }
-      case BACKSLASH:
-        if (plen - pi >= 2) pi++;
-        // falls through: compare the escaped char literally
-      default: {
-        const pc = p.charCodeAt(pi);
-        const sc = s.charCodeAt(si);
-        if (nocase ? lower(pc) !== lower(sc) : pc !== sc) return false;
-        si++;
-      }
+      // The rest matches from no position: earlier stars eating more
+      // would only start it later, so they need not try.
+      skipLongerMatches = true;
+      return false;
     }
+    pi = matchToken(p, pi, s.charCodeAt(si), nocase);
+    if (pi < 0) return false;
     pi++;
+    si++;
     if (si === slen) {
       while (pi < plen && p.charCodeAt(pi) === STAR) pi++;
       break;
