@@ -348,6 +348,46 @@ describe("maxmemory", () => {
     if (transcripts.length > 1) assert.deepEqual(transcripts[0], transcripts[1]);
   });
 
+  it("the incremental accounting matches a full recount and returns to zero", async () => {
+    const client = await fresh(server.addr.port);
+    const small = "s".repeat(40);
+    for (let i = 0; i < 300; i++) {
+      await client.call("RPUSH", "list", `${small}${i}`);
+      await client.call("HSET", "hash", `f${i}`, small);
+      await client.call("SADD", "set", `${small}${i}`);
+      await client.call("ZADD", "zset", String(i), `${small}${i}`);
+      await client.call("APPEND", "str", small);
+      if (i % 3 === 0) await client.call("LPOP", "list");
+      if (i % 5 === 0) await client.call("HDEL", "hash", `f${i - 1}`);
+    }
+    await client.call("SETRANGE", "str", "20000", "x");
+    await client.call("SET", "gone", "1", "PX", "1");
+    await client.call("RENAME", "set", "set2");
+    await client.call("COPY", "zset", "zset2");
+    await client.call("SET", "moved", small);
+    await client.call("MOVE", "moved", "1");
+    // Incremental (sampled, cached per-element size) against a full recount.
+    let recount = 0;
+    for (const key of ["list", "hash", "set2", "zset", "zset2", "str"]) {
+      recount += await client.call("MEMORY", "USAGE", key, "SAMPLES", "0") as number;
+    }
+    await client.call("SELECT", "1");
+    recount += await client.call("MEMORY", "USAGE", "moved") as number;
+    await client.call("SELECT", "0");
+    await sleep(5); // "gone" expires: its bytes leave with it on the next access
+    assert.equal(await client.call("GET", "gone"), null);
+    const dataset = await client.info("used_memory_dataset", "memory");
+    assert.ok(
+      Math.abs(dataset - recount) < recount * 0.1,
+      `dataset ${dataset}, recount ${recount}`,
+    );
+    assert.equal(await client.call("DEL", "list", "hash", "set2", "zset", "zset2", "str"), 6);
+    await client.call("SELECT", "1");
+    assert.equal(await client.call("UNLINK", "moved"), 1);
+    assert.equal(await client.info("used_memory_dataset", "memory"), 0);
+    await client.close();
+  });
+
   it("lowering maxmemory below the data evicts at once, through the cron too", async () => {
     const client = await fresh(server.addr.port);
     for (let i = 0; i < 2000; i++) await client.call("SET", `small${i}`, value(500));

@@ -65,16 +65,13 @@ export type EvictionResult = "ok" | "running" | "fail";
  * entries and a fixed cost per connected client (`INFO memory` used_memory).
  */
 export function usedMemory(server: ServerCore): number {
-  let used = SERVER_OVERHEAD + server.clients.size * CLIENT_OVERHEAD;
-  for (const db of server.databases) used += DATABASE_OVERHEAD + db.usedMemory;
-  return used;
+  return SERVER_OVERHEAD + server.databases.length * DATABASE_OVERHEAD +
+    server.clients.size * CLIENT_OVERHEAD + server.memory.used;
 }
 
 /** The bytes of the databases' entries alone (`used_memory_dataset`). */
 export function datasetMemory(server: ServerCore): number {
-  let used = 0;
-  for (const db of server.databases) used += db.usedMemory;
-  return used;
+  return server.memory.used;
 }
 
 interface Candidate {
@@ -133,7 +130,7 @@ export function resetEvictionPool(server: ServerCore): void {
 function score(db: Database, key: string, policy: string, volatile: boolean): number | null {
   const entry = db.peek(key);
   if (entry === undefined || (volatile && entry.expiresAt === 0)) return null;
-  if (policy.endsWith("-lru")) return db.clock - (entry.lru ?? 0);
+  if (policy.endsWith("-lru")) return db.memory.clock - (entry.lru ?? 0);
   if (policy.endsWith("-lfu")) return 255 - db.lfuCounter(entry);
   // volatile-ttl: the sooner the expiry, the better the candidate.
   return -entry.expiresAt;
@@ -191,7 +188,7 @@ export function performEvictions(server: ServerCore): EvictionResult {
   // While a limit is set, the LRU clock is exact to the millisecond (the cron
   // only advances it every 100 ms): accesses between evictions stay ordered.
   const start = Date.now();
-  for (const db of server.databases) db.clock = start;
+  server.memory.clock = start;
   let used = usedMemory(server);
   if (used > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = used;
   if (used <= limit) return "ok";

@@ -8,7 +8,7 @@
 
 import { Deque } from "./deque.ts";
 import { ownedBytes } from "./string_buffer.ts";
-import { entryMemory } from "./memory.ts";
+import { accountedMemory, type MemoryAccount } from "./memory.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
@@ -27,29 +27,32 @@ export interface Watcher {
   dirty: boolean;
 }
 
+// Entries are born with every field Database sets (lru, mem): one object
+// shape, and no property storage added on insert.
+
 /** A new string entry without TTL. */
 export function stringEntry(value: Uint8Array): StringEntry {
-  return { type: "string", value, expiresAt: 0 };
+  return { type: "string", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
 /** A new, empty hash entry. */
 export function hashEntry(value: RandomMap<Uint8Array> = new RandomMap()): HashEntry {
-  return { type: "hash", value, expiresAt: 0 };
+  return { type: "hash", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
 /** A new, empty list entry. */
 export function listEntry(value: Deque<Uint8Array> = new Deque()): ListEntry {
-  return { type: "list", value, expiresAt: 0 };
+  return { type: "list", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
 /** A new, empty set entry. */
 export function setEntry(value: RandomSet = new RandomSet()): SetEntry {
-  return { type: "set", value, expiresAt: 0 };
+  return { type: "set", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
 /** A new, empty sorted set entry. */
 export function zsetEntry(value: SortedSet = new SortedSet()): ZSetEntry {
-  return { type: "zset", value, expiresAt: 0 };
+  return { type: "zset", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
 /** A deep copy of `entry` (COPY, RESTORE), TTL included. */
@@ -136,11 +139,13 @@ export class Database {
    */
   usedMemory = 0;
   /**
-   * The LRU clock, epoch milliseconds: stamped on entries when accessed.
-   * Advanced by the server's cron (every 100 ms) and before evictions, so an
-   * access costs a store, not a clock read.
+   * The account this database adds its bytes to, shared by a server's
+   * databases (see {@linkcode Database.shareMemory}), and its LRU clock:
+   * epoch milliseconds stamped on entries when accessed, advanced by the
+   * server's cron (every 100 ms) and before evictions, so an access costs a
+   * store, not a clock read.
    */
-  clock: number = Date.now();
+  memory: MemoryAccount = { used: 0, clock: Date.now() };
 
   // O(1) random keys (RANDOMKEY, eviction sampling) without changing iteration order.
   readonly #map = new RandomMap<Entry>();
@@ -176,7 +181,7 @@ export class Database {
       return undefined;
     }
     if (this.lfu !== null) this.#countAccess(entry, this.lfu);
-    else entry.lru = this.clock;
+    else entry.lru = this.memory.clock;
     return entry;
   }
 
@@ -243,9 +248,9 @@ export class Database {
         ? old.lfu
         : Math.floor(now / 60_000) * 256 + LFU_INIT_VAL;
     }
-    entry.lru = this.clock;
-    const mem = entryMemory(key, entry);
-    this.usedMemory += old === undefined ? mem : mem - (old.mem ?? 0);
+    entry.lru = this.memory.clock;
+    const mem = accountedMemory(key, entry);
+    this.#addMemory(old === undefined ? mem : mem - (old.mem ?? 0));
     entry.mem = mem;
     this.#map.set(key, entry);
     if (entry.expiresAt !== 0) {
@@ -261,7 +266,7 @@ export class Database {
     const entry = this.#map.get(key);
     if (entry === undefined) return false;
     this.#map.delete(key);
-    this.usedMemory -= entry.mem ?? 0;
+    this.#addMemory(-(entry.mem ?? 0));
     if (entry.expiresAt !== 0) {
       this.#removeVolatile(key);
       if (entry.expiresAt <= this.now()) {
@@ -281,11 +286,26 @@ export class Database {
   touch(key: string): void {
     const entry = this.#map.get(key);
     if (entry !== undefined) {
-      const mem = entryMemory(key, entry);
-      this.usedMemory += mem - (entry.mem ?? 0);
+      const mem = accountedMemory(key, entry);
+      this.#addMemory(mem - (entry.mem ?? 0));
       entry.mem = mem;
     }
     this.#signal(key);
+  }
+
+  #addMemory(bytes: number): void {
+    this.usedMemory += bytes;
+    this.memory.used += bytes;
+  }
+
+  /**
+   * Makes this database add its bytes to `memory`, the account (and LRU
+   * clock) shared by a server's databases; what it holds moves along.
+   */
+  shareMemory(memory: MemoryAccount): void {
+    this.memory.used -= this.usedMemory;
+    memory.used += this.usedMemory;
+    this.memory = memory;
   }
 
   // Invalidates WATCH and wakes blocked clients (touch without re-accounting).
@@ -329,7 +349,7 @@ export class Database {
       if (this.#map.has(key)) this.#signal(key);
     }
     this.#map.clear();
-    this.usedMemory = 0;
+    this.#addMemory(-this.usedMemory);
     this.#volatile = [];
     this.#volatileIndex.clear();
     this.#scans.clear();
@@ -463,7 +483,7 @@ export class Database {
     const entry = this.#map.get(key);
     if (entry === undefined) return;
     this.#map.delete(key);
-    this.usedMemory -= entry.mem ?? 0;
+    this.#addMemory(-(entry.mem ?? 0));
     this.#removeVolatile(key);
     this.#signal(key);
   }

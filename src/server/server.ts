@@ -13,6 +13,7 @@ import { Client, repr } from "./client.ts";
 import { CommandTable } from "./commands/mod.ts";
 import { MAXMEMORY_POLICIES, performEvictions } from "./eviction.ts";
 import { Database } from "./keyspace.ts";
+import type { MemoryAccount } from "./memory.ts";
 import { fitMaxClients, fitMaxClientsToClients, isOutOfDescriptors } from "./max_clients.ts";
 import { type FileSystem, loadSnapshot, saveSnapshot, type SnapshotStats } from "./persistence.ts";
 import { PubSub } from "./pubsub.ts";
@@ -278,6 +279,8 @@ export class ServerCore implements ServerInfo, PulsarServer {
   blockedClients = 0;
   /** Settings. */
   readonly config: ServerConfig;
+  /** The databases' accounted bytes and LRU clock (see `./memory.ts`). */
+  readonly memory: MemoryAccount = { used: 0, clock: Date.now() };
   /** Counters. */
   readonly stats: ServerStats = {
     connectionsReceived: 0,
@@ -327,6 +330,7 @@ export class ServerCore implements ServerInfo, PulsarServer {
     this.#snapshot = options.snapshot;
     this.#log = options.log ?? (() => {});
     this.databases = databases;
+    for (const db of databases) db.shareMemory(this.memory);
     for (const db of databases) db.onKeyReady = (d, key) => this.#onKeyReady(d, key);
     this.addr = listener?.addr ?? { hostname: "memory", port: 0 };
     this.config = {
@@ -481,9 +485,8 @@ export class ServerCore implements ServerInfo, PulsarServer {
   }
 
   #cron(): void {
-    const now = Date.now();
+    this.memory.clock = Date.now();
     for (const db of this.databases) {
-      db.clock = now;
       if (db.volatileSize !== 0) this.stats.expiredKeys += db.activeExpire(1);
     }
     // Finishes an eviction that ran out of its per-command time budget.

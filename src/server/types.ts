@@ -81,6 +81,11 @@ export interface EntryBase {
    * `usedMemory`; maintained by {@linkcode Database} (see `../memory.ts`).
    */
   mem?: number;
+  /**
+   * A large collection's sampled bytes per element, reused between samples
+   * (see `../memory.ts`); absent on strings and small collections.
+   */
+  memUnit?: number;
 }
 
 /**
