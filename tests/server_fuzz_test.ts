@@ -173,7 +173,8 @@ function grammar(docs: Reply): Map<string, ArgSpec[]> {
 // ---------------------------------------------------------------------------
 // Values.
 
-const KEYS = ["a", "b", "c", "k:1", "{t}x", "12", ""];
+/** Few keys, so types collide; a 40-char one for the glob patterns below. */
+const KEYS = ["a", "b", "c", "k:1", "{t}x", "12", "", "a".repeat(40)];
 const CHANNELS = ["ch", "ch.1", "news.x", "a"];
 const INTEGERS = [
   "0",
@@ -301,7 +302,8 @@ class Values {
   }
 
   pattern(): string {
-    const parts = ["*", "?", "a", "b", "[a-c]", "[^a]", "\\*", "[", "k:*", "*a*"];
+    // The last part is exponential for a backtracking matcher.
+    const parts = ["*", "?", "a", "b", "[a-c]", "[^a]", "\\*", "[", "k:*", "*a*", "a*".repeat(20)];
     let p = "";
     const n = 1 + this.int(6);
     for (let i = 0; i < n; i++) p += this.pick(parts);
