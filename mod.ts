@@ -111,6 +111,7 @@ export type {
 export type { CommandCore } from "./src/redis/commands.ts";
 export type { CallOptions, ReconnectOptions, Shape } from "./src/redis/connection.ts";
 export type { Replies, ScoredMember } from "./src/redis/replies.ts";
+export type { ReplyValue } from "./src/redis/execute_reply.ts";
 export {
   ConnectionClosedError,
   ConnectionError,

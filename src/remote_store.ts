@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CommandArg, RespValue } from "./protocol/types.ts";
+import type { CommandArg } from "./protocol/types.ts";
 import { Store } from "./store.ts";
 
 /**
@@ -41,9 +41,9 @@ export abstract class RemoteStore extends Store {
    *
    * @param command The command name.
    * @param args Its arguments.
-   * @returns The raw reply.
+   * @returns The reply, decoded by the store.
    */
-  abstract execute(command: string, ...args: CommandArg[]): Promise<RespValue>;
+  abstract execute(command: string, ...args: CommandArg[]): Promise<unknown>;
 
   /**
    * The object that runs commands against the server.

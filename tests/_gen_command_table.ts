@@ -73,6 +73,45 @@ const clientConnectionState = new Set([
 ]);
 const clientBlocking = new Set(["WAIT", "WAITAOF"]);
 
+/**
+ * How `execute()` gives the same shape under RESP2 and RESP3 (Redis's
+ * COMMAND does not say): which replies are maps (RESP2: flat pairs, or
+ * [name, value] pairs), arrays of maps, doubles (RESP2: text), member/score
+ * pairs, field/value pairs.
+ */
+const replyKinds: Record<string, string[]> = {
+  REPLY_MAP: [
+    "HGETALL",
+    "CONFIG|GET",
+    "XINFO|STREAM",
+    "CLIENT|TRACKINGINFO",
+    "MEMORY|STATS",
+    "FUNCTION|STATS",
+    "ACL|GETUSER",
+    "XREAD",
+    "XREADGROUP",
+    "COMMAND|DOCS",
+  ],
+  REPLY_MAPS: ["XINFO|GROUPS", "XINFO|CONSUMERS", "FUNCTION|LIST", "MODULE|LIST"],
+  REPLY_DOUBLE: ["ZSCORE", "ZINCRBY", "ZADD"],
+  REPLY_DOUBLES: ["ZMSCORE"],
+  REPLY_SCORED: [
+    "ZRANGE",
+    "ZRANGEBYSCORE",
+    "ZREVRANGE",
+    "ZREVRANGEBYSCORE",
+    "ZUNION",
+    "ZINTER",
+    "ZDIFF",
+    "ZRANDMEMBER",
+    "ZPOPMIN",
+    "ZPOPMAX",
+    "BZPOPMIN",
+    "BZPOPMAX",
+  ],
+  REPLY_PAIRS: ["HRANDFIELD"],
+};
+
 /** The table's family modules and the Redis groups (`COMMAND DOCS`) each holds. */
 const families = [
   { file: "keys", name: "keyCommands", title: "Keys", groups: ["generic"] },
@@ -145,6 +184,16 @@ function keySpec(spec: RawKeySpec): string | undefined {
   return `${head}(${start}).keynum(${keynumidx}, ${firstkey}, ${keystep})`;
 }
 
+const allFlags = [
+  "READONLY",
+  "WRITE",
+  "BLOCKING",
+  "PUBSUB",
+  "CONNECTION_STATE",
+  "MAY_REPLAY",
+  "MOVABLE_KEYS",
+];
+
 function flags(command: RawCommand, name: string): string {
   const raw = new Set(command[2]);
   const out: string[] = [];
@@ -157,6 +206,7 @@ function flags(command: RawCommand, name: string): string {
   // but its wait would restart, so it is left to the caller.
   if (raw.has("readonly") && !out.includes("BLOCKING")) out.push("MAY_REPLAY");
   if (raw.has("movablekeys")) out.push("MOVABLE_KEYS");
+  for (const [kind, names] of Object.entries(replyKinds)) if (names.includes(name)) out.push(kind);
   return out.length ? out.join(" | ") : "0";
 }
 
@@ -187,17 +237,7 @@ for (const family of families) {
   const list = (byFamily.get(family.file) ?? []).sort((a, b) => a[0].localeCompare(b[0]));
   const used = new Set<string>(["cmd"]);
   const body = list.map((command) => descriptor(command, "  ")).join("\n");
-  for (
-    const flag of [
-      "READONLY",
-      "WRITE",
-      "BLOCKING",
-      "PUBSUB",
-      "CONNECTION_STATE",
-      "MAY_REPLAY",
-      "MOVABLE_KEYS",
-    ]
-  ) {
+  for (const flag of [...allFlags, ...Object.keys(replyKinds)]) {
     if (new RegExp(`\\b${flag}\\b`).test(body)) used.add(flag);
   }
   if (/\bat\(/.test(body)) used.add("at");

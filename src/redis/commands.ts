@@ -15,6 +15,7 @@
 import type { CommandArg, RespValue } from "../protocol/types.ts";
 import type { Shape } from "./connection.ts";
 import type { Replies } from "./replies.ts";
+import type { ReplyValue } from "./execute_reply.ts";
 import { BLOCKING, commandFlags, CONNECTION_STATE } from "./table/mod.ts";
 
 /** A key: text, or bytes for binary keys. */
@@ -49,7 +50,7 @@ export interface Executor {
 export function executeArgs(
   command: string,
   args: readonly CommandArg[],
-): { args: CommandArg[]; blocking: boolean } {
+): { args: CommandArg[]; blocking: boolean; flags: number } {
   const full = [command, ...args];
   const flags = commandFlags(full);
   if (flags & CONNECTION_STATE) {
@@ -60,7 +61,7 @@ export function executeArgs(
       `Cannot run ${command}${sub} on the shared connection: it would change the connection's state for every caller (use store.pubsub(), store.transaction() or store.watch())`,
     );
   }
-  return { args: full, blocking: (flags & BLOCKING) !== 0 };
+  return { args: full, blocking: (flags & BLOCKING) !== 0, flags };
 }
 
 /**
@@ -98,29 +99,61 @@ export abstract class CommandCore {
   }
 
   /**
-   * Runs any command; the reply is returned as decoded (see `RespValue`).
-   * Keys are sent as given: the namespace is not applied. Commands that
-   * would change the shared connection's mode or state for every caller
-   * (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT, MULTI/EXEC/WATCH,
-   * CLIENT REPLY) are refused: use `store.pubsub()`, `store.transaction()`,
-   * `store.watch()`, or a store per database. Blocking commands (BLPOP,
-   * XREAD...) run on a connection of their own. Both come from the command
-   * table's flags.
+   * Runs any command, decoding the reply like the typed methods do: text as
+   * `string` in the store's encoding, maps as plain objects, sets as
+   * arrays, scores as numbers, in the same shape under RESP2 and RESP3 (see
+   * {@linkcode ReplyValue}). Keys are sent as given: the namespace is not
+   * applied. Commands that would change the shared connection's state for
+   * every caller (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT,
+   * MULTI/EXEC/WATCH, CLIENT REPLY) are refused: use `store.pubsub()`,
+   * `store.transaction()`, `store.watch()`, or a store per database.
+   * Blocking commands (BLPOP, XREAD...) run on a connection of their own.
+   * All of this comes from the command table. For binary data, use
+   * {@linkcode CommandCore.executeBytes}.
    *
    * @param command The command name, e.g. `"OBJECT"`.
    * @param args Its arguments.
-   * @returns The raw reply.
-   * @throws {TypeError} For a command that would change the connection's mode.
+   * @returns The decoded reply.
+   * @throws {TypeError} For a command that would change the connection's state.
    *
-   * @example Run a command that has no method
+   * @example Run commands that have no method
    * ```ts
    * import { startStore } from "@pulsar/datastore";
    *
    * await using store = await startStore("pulsar://");
+   * await store.execute("HSET", "h", "a", "1");
+   * console.log(await store.execute("HGETALL", "h")); // { a: "1" } (RESP2 and RESP3)
    * console.log(await store.execute("PING")); // "PONG"
    * ```
    */
-  execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
+  execute(command: string, ...args: CommandArg[]): Promise<ReplyValue> {
+    const checked = executeArgs(command, args);
+    const shape = this.replies.valueFor(checked.flags, checked.args);
+    return checked.blocking
+      ? this.sendBlocking(checked.args, shape)
+      : this.send(checked.args, shape);
+  }
+
+  /**
+   * Runs any command like {@linkcode CommandCore.execute}, and returns the
+   * reply as decoded from RESP, bulk strings as bytes (see `RespValue`):
+   * for binary data, or to see the protocol's own form.
+   *
+   * @param command The command name, e.g. `"DUMP"`.
+   * @param args Its arguments.
+   * @returns The raw reply.
+   * @throws {TypeError} For a command that would change the connection's state.
+   *
+   * @example Read binary data
+   * ```ts
+   * import { startStore } from "@pulsar/datastore";
+   *
+   * await using store = await startStore("pulsar://");
+   * await store.set("blob", new Uint8Array([0, 255]));
+   * console.log(await store.executeBytes("GET", "blob")); // Uint8Array(2) [ 0, 255 ]
+   * ```
+   */
+  executeBytes(command: string, ...args: CommandArg[]): Promise<RespValue> {
     const checked = executeArgs(command, args);
     return checked.blocking
       ? this.sendBlocking(checked.args, this.replies.raw)

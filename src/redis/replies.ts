@@ -7,9 +7,10 @@
  */
 
 import { ProtocolError } from "../errors.ts";
-import { type RespValue, VerbatimString } from "../protocol/types.ts";
+import { type CommandArg, type RespValue, VerbatimString } from "../protocol/types.ts";
 import type { Shape } from "./connection.ts";
 import { rangeDecoder } from "../transport/mod.ts";
+import { executeReplies, type ReplyValue } from "./execute_reply.ts";
 
 /** Every shape a command method may use, bound to one text encoding. */
 export interface Replies {
@@ -59,6 +60,10 @@ export interface Replies {
   array: Shape<RespValue[]>;
   /** A possibly nil array (RESP2 `*-1`, RESP3 null) as an array or `null`. */
   arrayOrNull: Shape<RespValue[] | null>;
+  /** Any reply as `execute()` returns it (text decoded, maps as objects). */
+  value: Shape<ReplyValue>;
+  /** `value`, plus the RESP2 reading the command table's reply flags ask for. */
+  valueFor(flags: number, args: readonly CommandArg[]): Shape<ReplyValue>;
 }
 
 /** A sorted-set member with its score. */
@@ -134,8 +139,11 @@ export function makeReplies(encoding = "utf-8"): Replies {
     }
     return value;
   };
+  const execute = executeReplies(decode);
   return {
     raw: (value) => value,
+    value: execute.value,
+    valueFor: execute.forCommand,
     text,
     textOrNull,
     bytesOrNull: (value) => {

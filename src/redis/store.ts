@@ -22,6 +22,7 @@ import {
 } from "./connection.ts";
 import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
 import { executeArgs, type Key } from "./commands.ts";
+import type { ReplyValue } from "./execute_reply.ts";
 import { escapeGlob } from "./commands/_args.ts";
 import { CommandSet, type CommandSetExecutor } from "./command_set.ts";
 import { makeReplies, type Replies } from "./replies.ts";
@@ -295,16 +296,14 @@ export class RedisStore extends RemoteStore {
   }
 
   /**
-   * Runs any command; the reply is returned as decoded (see `RespValue`).
-   * Keys are sent as given: the namespace is not applied. Commands that
-   * would change the shared connection's state for every caller
-   * (SUBSCRIBE, MONITOR, SELECT, HELLO, RESET, QUIT, MULTI/EXEC/WATCH,
-   * CLIENT REPLY) are refused; blocking commands (BLPOP, XREAD...) run on a
-   * connection of their own. Both come from the command table's flags.
+   * Runs any command, decoding the reply like the typed methods do (text as
+   * `string`, maps as objects, one shape under RESP2 and RESP3). Commands
+   * that would change the shared connection's state are refused; blocking
+   * ones run on a connection of their own. See `CommandCore.execute`.
    *
    * @param command The command name, e.g. `"OBJECT"`.
    * @param args Its arguments.
-   * @returns The raw reply.
+   * @returns The decoded reply.
    * @throws {TypeError} For a command that would change the connection's state.
    *
    * @example Run a command that has no method
@@ -315,11 +314,12 @@ export class RedisStore extends RemoteStore {
    * console.log(await store.execute("PING")); // "PONG"
    * ```
    */
-  execute(command: string, ...args: CommandArg[]): Promise<RespValue> {
+  execute(command: string, ...args: CommandArg[]): Promise<ReplyValue> {
     const checked = executeArgs(command, args);
+    const shape = this.#replies.valueFor(checked.flags, checked.args);
     return checked.blocking
-      ? this.sendBlocking(checked.args, this.#replies.raw)
-      : this.send(checked.args, this.#replies.raw);
+      ? this.sendBlocking(checked.args, shape)
+      : this.send(checked.args, shape);
   }
 
   /**

@@ -23,6 +23,20 @@ export const MAY_REPLAY = 32;
 /** Where its keys are depends on its arguments (numkeys, STREAMS...). */
 export const MOVABLE_KEYS = 64;
 
+// How execute() gives one reply shape under RESP2 and RESP3 (see ../execute_reply.ts).
+/** The reply is a map (RESP2: flat pairs, or [name, value] pairs). */
+export const REPLY_MAP = 128;
+/** The reply is an array of maps. */
+export const REPLY_MAPS = 256;
+/** The reply is a double (RESP2: text). */
+export const REPLY_DOUBLE = 512;
+/** The reply is an array of doubles or nil. */
+export const REPLY_DOUBLES = 1024;
+/** With WITHSCORES (or a ZPOP count), member/score pairs (RESP2: flat, scores as text). */
+export const REPLY_SCORED = 2048;
+/** With WITHVALUES, field/value pairs (RESP2: flat). */
+export const REPLY_PAIRS = 4096;
+
 /**
  * Where some of a command's keys are, as Redis's key specs say: where the
  * search begins (an index, or after a keyword searched from an index), then

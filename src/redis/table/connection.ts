@@ -8,7 +8,7 @@
  * @module
  */
 
-import { cmd, type CommandDescriptor, CONNECTION_STATE } from "./_descriptor.ts";
+import { cmd, type CommandDescriptor, CONNECTION_STATE, REPLY_MAP } from "./_descriptor.ts";
 
 /** Connection. */
 export const connectionCommands: readonly CommandDescriptor[] = [
@@ -27,7 +27,7 @@ export const connectionCommands: readonly CommandDescriptor[] = [
     cmd("CLIENT|REPLY", 3, CONNECTION_STATE, []),
     cmd("CLIENT|SETNAME", 3, 0, []),
     cmd("CLIENT|TRACKING", -3, 0, []),
-    cmd("CLIENT|TRACKINGINFO", 2, 0, []),
+    cmd("CLIENT|TRACKINGINFO", 2, REPLY_MAP, []),
     cmd("CLIENT|UNBLOCK", -3, 0, []),
     cmd("CLIENT|UNPAUSE", 2, 0, []),
   ]),

@@ -8,21 +8,30 @@
  * @module
  */
 
-import { at, cmd, type CommandDescriptor, MAY_REPLAY, READONLY, WRITE } from "./_descriptor.ts";
+import {
+  at,
+  cmd,
+  type CommandDescriptor,
+  MAY_REPLAY,
+  READONLY,
+  REPLY_MAP,
+  REPLY_PAIRS,
+  WRITE,
+} from "./_descriptor.ts";
 
 /** Hashes. */
 export const hashCommands: readonly CommandDescriptor[] = [
   cmd("HDEL", -3, WRITE, [at(1).range(0, 1, 0)]),
   cmd("HEXISTS", 3, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("HGET", 3, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
-  cmd("HGETALL", 2, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
+  cmd("HGETALL", 2, READONLY | MAY_REPLAY | REPLY_MAP, [at(1).range(0, 1, 0)]),
   cmd("HINCRBY", 4, WRITE, [at(1).range(0, 1, 0)]),
   cmd("HINCRBYFLOAT", 4, WRITE, [at(1).range(0, 1, 0)]),
   cmd("HKEYS", 2, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("HLEN", 2, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("HMGET", -3, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("HMSET", -4, WRITE, [at(1).range(0, 1, 0)]),
-  cmd("HRANDFIELD", -2, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
+  cmd("HRANDFIELD", -2, READONLY | MAY_REPLAY | REPLY_PAIRS, [at(1).range(0, 1, 0)]),
   cmd("HSCAN", -3, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("HSET", -4, WRITE, [at(1).range(0, 1, 0)]),
   cmd("HSETNX", 4, WRITE, [at(1).range(0, 1, 0)]),

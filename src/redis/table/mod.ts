@@ -37,6 +37,12 @@ export {
   MOVABLE_KEYS,
   PUBSUB,
   READONLY,
+  REPLY_DOUBLE,
+  REPLY_DOUBLES,
+  REPLY_MAP,
+  REPLY_MAPS,
+  REPLY_PAIRS,
+  REPLY_SCORED,
   WRITE,
 } from "./_descriptor.ts";
 export type { CommandDescriptor, KeySpec } from "./_descriptor.ts";

@@ -15,6 +15,8 @@ import {
   MAY_REPLAY,
   MOVABLE_KEYS,
   READONLY,
+  REPLY_MAP,
+  REPLY_MAPS,
   WRITE,
 } from "./_descriptor.ts";
 
@@ -32,10 +34,10 @@ export const scriptingCommands: readonly CommandDescriptor[] = [
     cmd("FUNCTION|FLUSH", -2, WRITE, []),
     cmd("FUNCTION|HELP", 2, 0, []),
     cmd("FUNCTION|KILL", 2, 0, []),
-    cmd("FUNCTION|LIST", -2, 0, []),
+    cmd("FUNCTION|LIST", -2, REPLY_MAPS, []),
     cmd("FUNCTION|LOAD", -3, WRITE, []),
     cmd("FUNCTION|RESTORE", -3, WRITE, []),
-    cmd("FUNCTION|STATS", 2, 0, []),
+    cmd("FUNCTION|STATS", 2, REPLY_MAP, []),
   ]),
   cmd("SCRIPT", -2, 0, [], [
     cmd("SCRIPT|DEBUG", 3, 0, []),

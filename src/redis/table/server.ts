@@ -15,6 +15,8 @@ import {
   CONNECTION_STATE,
   MAY_REPLAY,
   READONLY,
+  REPLY_MAP,
+  REPLY_MAPS,
   WRITE,
 } from "./_descriptor.ts";
 
@@ -25,7 +27,7 @@ export const serverCommands: readonly CommandDescriptor[] = [
     cmd("ACL|DELUSER", -3, 0, []),
     cmd("ACL|DRYRUN", -4, 0, []),
     cmd("ACL|GENPASS", -2, 0, []),
-    cmd("ACL|GETUSER", 3, 0, []),
+    cmd("ACL|GETUSER", 3, REPLY_MAP, []),
     cmd("ACL|HELP", 2, 0, []),
     cmd("ACL|LIST", 2, 0, []),
     cmd("ACL|LOAD", 2, 0, []),
@@ -69,7 +71,7 @@ export const serverCommands: readonly CommandDescriptor[] = [
   ]),
   cmd("COMMAND", -1, 0, [], [
     cmd("COMMAND|COUNT", 2, 0, []),
-    cmd("COMMAND|DOCS", -2, 0, []),
+    cmd("COMMAND|DOCS", -2, REPLY_MAP, []),
     cmd("COMMAND|GETKEYS", -4, 0, []),
     cmd("COMMAND|GETKEYSANDFLAGS", -4, 0, []),
     cmd("COMMAND|HELP", 2, 0, []),
@@ -77,7 +79,7 @@ export const serverCommands: readonly CommandDescriptor[] = [
     cmd("COMMAND|LIST", -2, 0, []),
   ]),
   cmd("CONFIG", -2, 0, [], [
-    cmd("CONFIG|GET", -3, 0, []),
+    cmd("CONFIG|GET", -3, REPLY_MAP, []),
     cmd("CONFIG|HELP", 2, 0, []),
     cmd("CONFIG|RESETSTAT", 2, 0, []),
     cmd("CONFIG|REWRITE", 2, 0, []),
@@ -105,12 +107,12 @@ export const serverCommands: readonly CommandDescriptor[] = [
     cmd("MEMORY|HELP", 2, 0, []),
     cmd("MEMORY|MALLOC-STATS", 2, 0, []),
     cmd("MEMORY|PURGE", 2, 0, []),
-    cmd("MEMORY|STATS", 2, 0, []),
+    cmd("MEMORY|STATS", 2, REPLY_MAP, []),
     cmd("MEMORY|USAGE", -3, READONLY | MAY_REPLAY, [at(2).range(0, 1, 0)]),
   ]),
   cmd("MODULE", -2, 0, [], [
     cmd("MODULE|HELP", 2, 0, []),
-    cmd("MODULE|LIST", 2, 0, []),
+    cmd("MODULE|LIST", 2, REPLY_MAPS, []),
     cmd("MODULE|LOAD", -3, 0, []),
     cmd("MODULE|LOADEX", -3, 0, []),
     cmd("MODULE|UNLOAD", 3, 0, []),

@@ -17,6 +17,8 @@ import {
   MAY_REPLAY,
   MOVABLE_KEYS,
   READONLY,
+  REPLY_MAP,
+  REPLY_MAPS,
   WRITE,
 } from "./_descriptor.ts";
 
@@ -36,16 +38,20 @@ export const streamCommands: readonly CommandDescriptor[] = [
     cmd("XGROUP|SETID", -5, WRITE, [at(2).range(0, 1, 0)]),
   ]),
   cmd("XINFO", -2, 0, [], [
-    cmd("XINFO|CONSUMERS", 4, READONLY | MAY_REPLAY, [at(2).range(0, 1, 0)]),
-    cmd("XINFO|GROUPS", 3, READONLY | MAY_REPLAY, [at(2).range(0, 1, 0)]),
+    cmd("XINFO|CONSUMERS", 4, READONLY | MAY_REPLAY | REPLY_MAPS, [at(2).range(0, 1, 0)]),
+    cmd("XINFO|GROUPS", 3, READONLY | MAY_REPLAY | REPLY_MAPS, [at(2).range(0, 1, 0)]),
     cmd("XINFO|HELP", 2, 0, []),
-    cmd("XINFO|STREAM", -3, READONLY | MAY_REPLAY, [at(2).range(0, 1, 0)]),
+    cmd("XINFO|STREAM", -3, READONLY | MAY_REPLAY | REPLY_MAP, [at(2).range(0, 1, 0)]),
   ]),
   cmd("XLEN", 2, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("XPENDING", -3, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("XRANGE", -4, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
-  cmd("XREAD", -4, READONLY | BLOCKING | MOVABLE_KEYS, [after("STREAMS", 1).range(-1, 1, 2)]),
-  cmd("XREADGROUP", -7, WRITE | BLOCKING | MOVABLE_KEYS, [after("STREAMS", 4).range(-1, 1, 2)]),
+  cmd("XREAD", -4, READONLY | BLOCKING | MOVABLE_KEYS | REPLY_MAP, [
+    after("STREAMS", 1).range(-1, 1, 2),
+  ]),
+  cmd("XREADGROUP", -7, WRITE | BLOCKING | MOVABLE_KEYS | REPLY_MAP, [
+    after("STREAMS", 4).range(-1, 1, 2),
+  ]),
   cmd("XREVRANGE", -4, READONLY | MAY_REPLAY, [at(1).range(0, 1, 0)]),
   cmd("XSETID", -3, WRITE, [at(1).range(0, 1, 0)]),
   cmd("XTRIM", -4, WRITE, [at(1).range(0, 1, 0)]),
