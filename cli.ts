@@ -9,7 +9,13 @@
  * Flags: `--bind <host>` (default 127.0.0.1), `--port <n>` (default 6410),
  * `--databases <n>` (default 16), `--requirepass <password>`,
  * `--dbfilename <path>` / `--snapshot <path>`, `--save <seconds>` (default 60),
- * `--help`. Stops (saving the snapshot) on SIGINT or SIGTERM.
+ * `--maxclients <n>` (default 10000), `--help`. Stops (saving the snapshot) on
+ * SIGINT or SIGTERM.
+ *
+ * Like Redis, `maxclients` is lowered to the open-file limit (`ulimit -n`)
+ * minus 32. Bun reads the limit from `/proc/self/limits`; Deno reads it only
+ * with `--allow-all` (it guards `/proc` that way), and otherwise learns it at
+ * the first accept that fails with EMFILE.
  *
  * @module
  */
@@ -55,6 +61,7 @@ const USAGE = `Usage: pulsards [options]
   --requirepass <pass>   require AUTH with this password
   --snapshot <path>      snapshot file (alias: --dbfilename)
   --save <seconds>       save the snapshot every <seconds> when changed (default 60, 0 = never)
+  --maxclients <n>       maximum connected clients (default 10000, lowered to ulimit -n - 32)
   --help                 show this help`;
 
 const KNOWN = [
@@ -66,6 +73,7 @@ const KNOWN = [
   "snapshot",
   "dbfilename",
   "save",
+  "maxclients",
 ];
 
 function parse(args: string[]): Record<string, string> {
@@ -121,6 +129,7 @@ async function main(): Promise<void> {
     port: integer("port", options.port, 6410),
     databases: integer("databases", options.databases, 16),
     password: options.requirepass,
+    maxClients: integer("maxclients", options.maxclients, 10000),
     snapshot: snapshotPath === undefined
       ? undefined
       : { path: snapshotPath, saveEverySeconds: integer("save", options.save, 60) },

@@ -83,3 +83,52 @@ export function fitMaxClientsToClients(maxClients: number, clients: number): Fit
       `'ulimit -n'.`,
   };
 }
+
+/** What {@linkcode acceptErrorHandler} reads and lowers on the server. */
+export interface ClientLimits {
+  /** The server's settings; `maxClients` may be lowered. */
+  readonly config: { maxClients: number };
+  /** The connected clients. */
+  readonly clients: { readonly size: number };
+}
+
+/** Failed accepts are logged at most this often (ms), with a count. */
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * The listener's `onError`: logs failed accepts (at most every 10 s, with
+ * the count since the last line: near the limit they can come with every
+ * few refusals) and, when the open-file limit is unknown, lowers
+ * `maxclients` at the first EMFILE ({@linkcode fitMaxClientsToClients}).
+ * With the limit known, maxclients keeps a reserve and an EMFILE is a burst
+ * of refusals in flight, gone once they close.
+ *
+ * @param log Where log lines go.
+ * @param limitKnown Whether `maxclients` was already fitted to a known limit.
+ * @param server The server, or `null` while it is being built.
+ * @returns The handler.
+ */
+export function acceptErrorHandler(
+  log: (message: string) => void,
+  limitKnown: boolean,
+  server: () => ClientLimits | null,
+): (error: Error) => void {
+  let failures = 0;
+  let lastReport = -Infinity;
+  let learnt = limitKnown;
+  return (error) => {
+    failures++;
+    if (Date.now() - lastReport >= REPORT_EVERY_MS) {
+      const count = failures > 1 ? ` (${failures} failures since the last report)` : "";
+      log(`Accepting client connection: ${error.message}${count}`);
+      lastReport = Date.now();
+      failures = 0;
+    }
+    const target = server();
+    if (learnt || target === null || !isOutOfDescriptors(error)) return;
+    learnt = true;
+    const lowered = fitMaxClientsToClients(target.config.maxClients, target.clients.size);
+    if (lowered.message !== undefined) log(lowered.message);
+    target.config.maxClients = lowered.maxClients;
+  };
+}

@@ -14,7 +14,7 @@ import { CommandTable } from "./commands/mod.ts";
 import { MAXMEMORY_POLICIES, performEvictions } from "./eviction.ts";
 import { Database } from "./keyspace.ts";
 import type { MemoryAccount } from "./memory.ts";
-import { fitMaxClients, fitMaxClientsToClients, isOutOfDescriptors } from "./max_clients.ts";
+import { acceptErrorHandler, fitMaxClients } from "./max_clients.ts";
 import { type FileSystem, loadSnapshot, saveSnapshot, type SnapshotStats } from "./persistence.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServerInfo } from "./types.ts";
@@ -609,38 +609,28 @@ export async function serve(options: ServeOptions = {}): Promise<PulsarServer> {
   let server: ServerCore | null = null;
   let listener: Listener | null = null;
   const pending: Conn[] = [];
+  const maxClients = options.maxClients ?? 10000;
+  if (!Number.isSafeInteger(maxClients) || maxClients < 1) {
+    throw new RangeError(
+      `Cannot start server: maxClients must be a positive integer, got ${maxClients}`,
+    );
+  }
   let settings = options;
   if (options.transport !== false) {
     // Socket clients each hold a descriptor of this process: size maxclients to the limit.
     const fdLimit = await runtime.fdLimit?.();
-    const fitted = fitMaxClients(options.maxClients ?? 10000, fdLimit);
+    const fitted = fitMaxClients(maxClients, fdLimit);
     if (fitted.message !== undefined) options.log?.(fitted.message);
     settings = { ...options, maxClients: fitted.maxClients };
     const listen = options.transport?.listen ?? runtime.listen;
-    // Log the first failed accept of a streak (EMFILE...) and the recovery, not every retry.
-    let failedAccepts = 0;
-    let limitKnown = fdLimit !== undefined;
+    const log = options.log ?? (() => {});
     listener = await listen(
       {
         hostname: options.hostname ?? "127.0.0.1",
         port: options.port ?? 6410,
-        onError: (error) => {
-          if (failedAccepts++ !== 0) return;
-          options.log?.(`Accepting client connection: ${error.message}`);
-          // Unknown, the limit is learnt from the first EMFILE. Known, maxclients keeps a
-          // reserve and an EMFILE is a burst of refusals in flight, gone once they close.
-          if (server === null || limitKnown || !isOutOfDescriptors(error)) return;
-          limitKnown = true;
-          const lowered = fitMaxClientsToClients(server.config.maxClients, server.clients.size);
-          if (lowered.message !== undefined) options.log?.(lowered.message);
-          server.config.maxClients = lowered.maxClients;
-        },
+        onError: acceptErrorHandler(log, fdLimit !== undefined, () => server),
       },
       (conn) => {
-        if (failedAccepts !== 0) {
-          options.log?.(`Accepting client connections again after ${failedAccepts} failures`);
-          failedAccepts = 0;
-        }
         if (server === null) pending.push(conn);
         else server.accept(conn);
       },
