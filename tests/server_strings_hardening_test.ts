@@ -442,6 +442,38 @@ describe("string helpers", () => {
     assert.deepEqual([...writableBytes(entry, 4, 512 * MB)], [1, 2, 0, 0]);
   });
 
+  it("countBits() and findBit() agree with a bit-by-bit scan on long, unaligned ranges", () => {
+    const random = seeded(3);
+    const backing = new Uint8Array(1030);
+    for (let round = 0; round < 300; round++) {
+      // Mostly 0x00 or 0xff runs (the skipped words) with rare other bytes.
+      const fill = random() < 0.5 ? 0 : 0xff;
+      backing.fill(fill);
+      const oddOnes = Math.floor(random() * 3);
+      for (let k = 0; k < oddOnes; k++) {
+        backing[Math.floor(random() * backing.length)] = Math.floor(random() * 256);
+      }
+      const offset = Math.floor(random() * 5);
+      const bytes = backing.subarray(offset, offset + 1000 + Math.floor(random() * 25));
+      const total = bytes.length * 8;
+      const first = Math.floor(random() * total);
+      const last = first + Math.floor(random() * (total - first));
+      const bit = (i: number) => (bytes[i >> 3] >> (7 - (i & 7))) & 1;
+      let count = 0;
+      let one = -1;
+      let zero = -1;
+      for (let i = first; i <= last; i++) {
+        count += bit(i);
+        if (one === -1 && bit(i) === 1) one = i;
+        if (zero === -1 && bit(i) === 0) zero = i;
+      }
+      const label = `round ${round}: offset ${offset}, bits ${first}..${last}`;
+      assert.equal(countBits(bytes, first, last), count, label);
+      assert.equal(findBit(bytes, 1, first, last), one, label);
+      assert.equal(findBit(bytes, 0, first, last), zero, label);
+    }
+  });
+
   it("countBits() and findBit() agree with a bit-by-bit scan on every range", () => {
     const bytes = new Uint8Array([0x00, 0xff, 0x5a, 0x80, 0x01, 0xf0]);
     const bit = (i: number) => (bytes[i >> 3] >> (7 - (i & 7))) & 1;

@@ -563,13 +563,17 @@ function bitop(ctx: CommandContext): void {
     for (let i = 0; i < maxLength; i++) out[i] = ~src[i] & 0xff;
   } else {
     out.set(sources[0]);
+    // One tight loop per operator (no per-byte branch); a shorter source is zero-padded.
     for (let s = 1; s < sources.length; s++) {
       const src = sources[s];
-      for (let i = 0; i < maxLength; i++) {
-        const byte = i < src.length ? src[i] : 0;
-        if (kind === "and") out[i] &= byte;
-        else if (kind === "or") out[i] |= byte;
-        else out[i] ^= byte;
+      const n = src.length;
+      if (kind === "and") {
+        for (let i = 0; i < n; i++) out[i] &= src[i];
+        out.fill(0, n);
+      } else if (kind === "or") {
+        for (let i = 0; i < n; i++) out[i] |= src[i];
+      } else {
+        for (let i = 0; i < n; i++) out[i] ^= src[i];
       }
     }
   }
