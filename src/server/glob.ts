@@ -14,6 +14,13 @@
  * - **Nesting limit.** More than 1000 nested `*` never match (and bound the
  *   recursion depth).
  *
+ * One addition of ours keeps the answers and drops most of the work: a `*`
+ * recurses only at positions where the star-free run after it fits (found
+ * with `indexOf` on the run's first literal byte, then checked in a loop).
+ * 10k patterns `*a*<n>*` x 100 PUBLISHes to a 200-byte channel take ~0.1 s
+ * (redis-server 7.0.15: ~0.6 s; the plain port: ~2 s; the old exponential
+ * matcher: over 90 s).
+ *
  * The semantics are Redis's, quirks included: the empty text matches only the
  * empty pattern (`"*"` does not match `""`; KEYS and SCAN special-case a lone
  * `*`, see {@linkcode globMatch}); an unterminated `[` class ends with the
