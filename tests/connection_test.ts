@@ -163,6 +163,46 @@ describe("connection faults (scripted server)", () => {
     await server.close();
   });
 
+  it("resendReadOnly re-sends written read-only commands after a drop, never writes or MULTI units", async () => {
+    const server = await scriptedServer((command, conn) => {
+      const handshake = handshakeReply(command);
+      if (handshake) return handshake;
+      const name = String(command[0]).toUpperCase();
+      if (conn.index === 0) {
+        // Drop once the last command of the burst arrives, before any reply.
+        if (name === "EXEC") conn.destroy();
+        return undefined;
+      }
+      if (name === "MULTI") return "+OK\r\n";
+      return bulk(`${command[0]} ${command[1] ?? ""}@${conn.index}`);
+    });
+    const store = createStore(`redis://127.0.0.1:${server.port}?resendReadOnly=true`, {
+      reconnect: { minDelay: 5, maxDelay: 20 },
+    });
+    await store.connect();
+    const read = store.hget("h", "f");
+    const range = store.execute("LRANGE", "l", "0", "-1");
+    const write = store.incr("counter");
+    const unit = store.transaction().get("in-multi").commit();
+    const [readResult, rangeResult, writeResult, unitResult] = await Promise.allSettled([
+      read,
+      range,
+      write,
+      unit,
+    ]);
+    assert.deepEqual(readResult, { status: "fulfilled", value: "HGET h@1" });
+    assert.deepEqual(rangeResult, { status: "fulfilled", value: "LRANGE l@1" });
+    assert.equal(writeResult.status, "rejected");
+    assert.ok((writeResult as PromiseRejectedResult).reason instanceof ConnectionClosedError);
+    assert.equal(unitResult.status, "rejected");
+    const sent = (name: string) => server.commands.filter((c) => c[0] === name).length;
+    assert.equal(sent("HGET"), 2);
+    assert.equal(sent("INCR"), 1);
+    assert.equal(sent("GET"), 1, "a GET inside MULTI ... EXEC is not replayed alone");
+    await store.close();
+    await server.close();
+  });
+
   it("execute() refuses commands that would change the shared connection's mode", () => {
     const store = createStore("redis://127.0.0.1:1");
     for (const command of ["SUBSCRIBE", "psubscribe", "MONITOR", "SELECT", "HELLO", "QUIT"]) {

@@ -21,6 +21,7 @@ import { MessageSpans, scanMessage } from "../protocol/message_scan.ts";
 import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts";
 import type { Conn } from "../transport/types.ts";
 import { Pending, ReplyFifo } from "./reply_fifo.ts";
+import { commandFlags, MAY_REPLAY } from "./table/mod.ts";
 
 /** Turns a raw reply into what a command method returns. */
 export type Shape<T> = (value: RespValue) => T;
@@ -71,6 +72,14 @@ export interface ConnectionOptions {
   reconnect?: ReconnectOptions | false;
   /** Commands that may wait while disconnected. @default {100000} */
   maxOfflineCommands?: number;
+  /**
+   * After a drop, also re-send written commands that the command table
+   * flags may-replay (read-only, not blocking), outside MULTI ... EXEC
+   * units; others are re-sent only when the caller marked them
+   * `idempotent`. Their arguments are kept until the reply.
+   * @default {false}
+   */
+  resendReadOnly?: boolean;
   /** Out-of-band frames (RESP3 push, or pub/sub messages in subscriber mode). */
   onPush?: (frame: RespValue[]) => void;
   /** Treat RESP2 arrays that start with a pub/sub kind as pushes. */
@@ -490,7 +499,8 @@ export class Connection {
     // Lend the encoder's buffer to the socket and take it back once written:
     // no allocation per flush.
     const bytes = this.#encoder.lend();
-    this.#fifo.written(this.#written, this.#fifo.length);
+    // Arguments are dropped once written, unless a drop may re-send them.
+    if (!this.#options.resendReadOnly) this.#fifo.written(this.#written, this.#fifo.length);
     this.#written = this.#fifo.length;
     const conn = this.#conn!;
     let pending: Promise<void> | undefined;
@@ -698,10 +708,14 @@ export class Connection {
     const reason = error instanceof ProtocolError ? error : undefined;
     const resend: Pending[] = [];
     const canResend = this.#state === "ready" && this.#options.reconnect !== false;
+    // A lean entry comes out of shift() as a shared view without its
+    // arguments; one that may be re-sent is made an object of its own first.
+    const materialize = canResend && this.#options.resendReadOnly === true;
     for (let i = 0; i < this.#written; i++) {
+      if (materialize) this.#fifo.at(0);
       const entry = this.#fifo.shift()!;
       if (entry.done) continue;
-      if (entry.idempotent && canResend && entry.resends < maxResends) {
+      if (canResend && entry.resends < maxResends && this.#mayReplay(entry)) {
         entry.resends++;
         resend.push(entry);
         continue;
@@ -733,6 +747,13 @@ export class Connection {
       this.#scheduleReconnect();
     }
     this.#notifyIdle();
+  }
+
+  /** Whether a written command may be sent again after a drop. */
+  #mayReplay(entry: Pending): boolean {
+    if (entry.idempotent) return true;
+    return this.#options.resendReadOnly === true && entry.group === undefined &&
+      entry.args !== undefined && (commandFlags(entry.args) & MAY_REPLAY) !== 0;
   }
 
   #startHealthCheck() {

@@ -66,6 +66,14 @@ export interface RedisStoreOptions extends StoreOptions {
   /** Commands that may wait while disconnected. @default {100000} */
   maxOfflineCommands?: number;
   /**
+   * After a drop, re-send the commands already written that the command
+   * table flags may-replay (read-only, not blocking: GET, HGETALL,
+   * ZRANGE...) instead of failing them; writes are re-sent only when marked
+   * with `with({ idempotent: true })`.
+   * @default {false}
+   */
+  resendReadOnly?: boolean;
+  /**
    * Milliseconds of silence after which the server is presumed dead (idle
    * connections are probed with PING); 0 disables it.
    * @default {30000}
@@ -161,6 +169,7 @@ export class RedisStore extends RemoteStore {
       // `?reconnect=false` in the URL turns it off too.
       reconnect: this.#options.reconnect ?? (params.reconnect === false ? false : undefined),
       maxOfflineCommands: numberOption(params.maxOfflineCommands),
+      resendReadOnly: params.resendReadOnly === true,
       healthCheck: numberOption(params.healthCheck) ?? 30_000,
       onPush: this.#options.onPush,
     };
