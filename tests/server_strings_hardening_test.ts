@@ -17,12 +17,19 @@ import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
 import { encodeCommand, RawConn, runDifferential, type Script } from "./differential_harness.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
-import type { Database } from "../src/server/keyspace.ts";
 import { countBits, findBit } from "../src/server/bits.ts";
 import { greedyCapacity, writableBytes } from "../src/server/string_buffer.ts";
 import { lcsLength, lcsTable, lcsTooBig } from "../src/server/lcs.ts";
 import type { StringEntry } from "../src/server/types.ts";
-import { BAD_DUMP_DATA, BAD_DUMP_TRAILER, crc32 } from "../src/server/persistence.ts";
+import {
+  BAD_DUMP_DATA,
+  BAD_DUMP_TRAILER,
+  crc32,
+  type FileSystem,
+  loadSnapshot,
+  saveSnapshot,
+} from "../src/server/persistence.ts";
+import { Database, stringEntry } from "../src/server/keyspace.ts";
 
 const MB = 1024 * 1024;
 const latin1 = (bytes: Uint8Array): string => {
@@ -506,6 +513,47 @@ describe("string helpers", () => {
     }
     assert.equal(lcsTooBig(3, 33554431, 512 * MB), false);
     assert.equal(lcsTooBig(3, 33554432, 512 * MB), true);
+  });
+  it("saveSnapshot() never saves half an in-place edit of a string", async () => {
+    const files = new Map<string, Uint8Array>();
+    const fs: FileSystem = {
+      readFile: (path) => Promise.resolve(files.get(path) ?? null),
+      writeFile: (path, bytes) => Promise.resolve(void files.set(path, bytes.slice())),
+      rename: (from, to) =>
+        Promise.resolve(void (files.set(to, files.get(from)!), files.delete(from))),
+    };
+    const db = new Database(0);
+    // Enough other data for several chunks (the save yields between them).
+    for (let i = 0; i < 40; i++) db.set(`k${i}`, stringEntry(new Uint8Array(200_000).fill(i)));
+    const entry = stringEntry(new Uint8Array(3 * MB));
+    db.set("s", entry);
+    db.set("z", stringEntry(new Uint8Array(10)));
+    // Each edit grows the string and writes one stamp every 64 KiB: a torn save mixes stamps.
+    const STRIDE = 64 * 1024;
+    let stamp = 0;
+    let editsDuringSave = 0;
+    let saving = true;
+    const edit = () => {
+      stamp = (stamp + 1) % 256;
+      const bytes = writableBytes(entry, entry.value.length + 1000, 512 * MB);
+      for (let i = 0; i < bytes.length; i += STRIDE) bytes[i] = stamp;
+      bytes[bytes.length - 1] = stamp;
+      if (saving) {
+        editsDuringSave++;
+        setTimeout(edit, 0);
+      }
+    };
+    setTimeout(edit, 0);
+    await saveSnapshot(fs, "dump", [db]);
+    saving = false;
+    assert.ok(editsDuringSave > 0, "edits ran while the save was in progress");
+    const loaded = new Database(0);
+    assert.equal(await loadSnapshot(fs, "dump", [loaded]), 42);
+    const saved = (loaded.get("s") as StringEntry).value;
+    const stamps = new Set([saved[saved.length - 1]]);
+    for (let i = 0; i < saved.length; i += STRIDE) stamps.add(saved[i]);
+    assert.equal(stamps.size, 1, "the saved string is one state, not a mix");
+    assert.equal((saved.length - 3 * MB) % 1000, 0);
   });
 });
 

@@ -12,7 +12,10 @@
  * fills the databases only when the whole file parsed.
  *
  * Consistency: entries are encoded in chunks with yields between them, so the
- * snapshot is consistent per key, not a single point in time.
+ * snapshot is consistent per key, not a single point in time. Each value is
+ * encoded in one synchronous step, never across a yield: a string edited in
+ * place (SETBIT, SETRANGE and APPEND write into its buffer, see
+ * `string_buffer.ts`) is saved as it was before or after an edit, never half.
  *
  * @module
  */
