@@ -323,6 +323,18 @@ describe("maxmemory", () => {
     }
   });
 
+  it("MEMORY USAGE counts the spare capacity of a string grown by APPEND, like Redis", async () => {
+    for (const target of targets) {
+      const client = await fresh(target.port());
+      assert.equal(await client.call("SET", "s", "a"), "OK");
+      assert.equal(await client.call("APPEND", "s", value(100_000)), 100_001);
+      // Both grow greedily (twice the length below 1 MiB), as sds does.
+      const usage = await client.call("MEMORY", "USAGE", "s") as number;
+      assert.ok(usage >= 200_000 && usage < 260_000, `${target.name}: ${usage}`);
+      await client.close();
+    }
+  });
+
   it("MEMORY USAGE replies to a missing key and bad options like Redis", async () => {
     const transcripts: string[][] = [];
     for (const target of targets) {

@@ -185,15 +185,15 @@ function pickVictim(server: ServerCore, policy: string): Candidate | null {
 export function performEvictions(server: ServerCore): EvictionResult {
   const limit = server.config.maxmemory;
   if (limit === 0) return "ok";
-  // While a limit is set, the LRU clock is exact to the millisecond (the cron
-  // only advances it every 100 ms): accesses between evictions stay ordered.
-  const start = Date.now();
-  server.memory.clock = start;
   let used = usedMemory(server);
   if (used > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = used;
   if (used <= limit) return "ok";
   const policy = server.config.maxmemoryPolicy;
   if (policy === "noeviction") return "fail";
+  // The LRU clock is the cron's (100 ms steps; Redis's is 1 s): bring it to now
+  // so idle times are measured from the present.
+  const start = Date.now();
+  server.memory.clock = start;
   let evicted = 0;
   while (used > limit) {
     const victim = pickVictim(server, policy);

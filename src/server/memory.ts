@@ -2,9 +2,11 @@
  * Memory accounting of the embedded server: what one keyspace entry costs.
  *
  * Every entry carries `mem`, the bytes it was last accounted for, and each
- * {@linkcode Database} keeps the sum (`usedMemory`), updated incrementally
+ * {@linkcode Database} keeps the sum (`usedMemory`, also added to the
+ * {@linkcode MemoryAccount} a server's databases share), updated incrementally
  * whenever a key is set, deleted, expired or touched (a command that mutates
- * a value in place touches it). Strings are counted exactly; a collection of
+ * a value in place touches it). Strings are counted exactly (a grown buffer
+ * by its capacity, like an sds allocation); a collection of
  * more than `samples` elements is counted as its element count times the
  * average size of `samples` elements spread over it, like Redis's
  * `MEMORY USAGE ... SAMPLES`. A write re-accounts its collection from the
@@ -23,7 +25,7 @@
  * @module
  */
 
-import type { Entry } from "./types.ts";
+import type { Entry, StringEntry } from "./types.ts";
 
 /** Bytes of a `Uint8Array` beyond its contents (object + backing store header). */
 export const BYTES_OVERHEAD = 112;
@@ -73,9 +75,7 @@ let writes = 0;
  * @returns bytes.
  */
 export function accountedMemory(key: string, entry: Entry): number {
-  if (entry.type === "string") {
-    return keyMemory(key) + BYTES_OVERHEAD + entry.value.byteLength;
-  }
+  if (entry.type === "string") return keyMemory(key) + stringMemory(entry);
   const n = entry.type === "list" ? entry.value.length : entry.value.size;
   const unit = entry.memUnit;
   if (n > DEFAULT_SAMPLES && unit !== undefined && ++writes % RESAMPLE_EVERY !== 0) {
@@ -84,6 +84,16 @@ export function accountedMemory(key: string, entry: Entry): number {
   const mem = entryMemory(key, entry);
   if (n > DEFAULT_SAMPLES) entry.memUnit = (mem - keyMemory(key) - CONTAINER_OVERHEAD) / n;
   return mem;
+}
+
+/**
+ * A string value's bytes: its capacity when it owns a grown buffer (`room`,
+ * see `./string_buffer.ts`), as Redis counts an sds string's allocation.
+ */
+function stringMemory(entry: StringEntry): number {
+  const { value, room } = entry;
+  if (room === undefined) return BYTES_OVERHEAD + value.byteLength;
+  return BYTES_OVERHEAD + room.byteLength + (value.buffer === room.buffer ? 0 : value.byteLength);
 }
 
 /** What a stored key costs beside its value: the key string, its slot and the entry. */
@@ -113,7 +123,7 @@ export function entryMemory(key: string, entry: Entry, samples = DEFAULT_SAMPLES
   const base = keyMemory(key);
   switch (entry.type) {
     case "string":
-      return base + BYTES_OVERHEAD + entry.value.byteLength;
+      return base + stringMemory(entry);
     case "list": {
       const list = entry.value;
       const n = list.length;
