@@ -7,13 +7,15 @@
  */
 
 import { ProtocolError } from "../errors.ts";
-import { RequestParser } from "../protocol/request_parser.ts";
+import { ARGUMENT_COST, REQUEST_COST, RequestParser } from "../protocol/request_parser.ts";
 import { formatDouble17g, ReplyWriter } from "../protocol/reply_writer.ts";
 import type { RespValue } from "../protocol/types.ts";
 import type { Conn } from "../transport/types.ts";
 import {
   type Command,
+  FLAG_ADMIN,
   FLAG_NO_AUTH,
+  FLAG_NO_MULTI,
   FLAG_NO_QUEUE,
   FLAG_PUBSUB_CONTEXT,
   FLAG_SKIP_MONITOR,
@@ -23,8 +25,36 @@ import type { Database, Watcher } from "./keyspace.ts";
 import type { ServerCore as PulsarServer } from "./server.ts";
 import type { BlockRequest, ClientInfo, CommandContext } from "./types.ts";
 import { lowerWord, toKey } from "./args.ts";
+import { clearLongTimeout, type LongTimer, setLongTimeout } from "./long_timer.ts";
 
 const EMPTY_ARGS: Uint8Array[] = [];
+
+/**
+ * Unsent output (bytes) above which a client's next requests wait in its
+ * input queue instead of running: a client that does not read its replies
+ * stops its own commands, rather than growing its output without bound.
+ */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+/**
+ * Queued input (in `requestCost` bytes) above which the connection stops
+ * reading (`Conn.pause`): the rest waits in the kernel, and TCP back-pressure
+ * reaches the sender. Reading resumes once the queue has drained below half.
+ */
+const INPUT_HIGH_WATER = 256 * 1024;
+
+/** Conn methods added by the transport's flow control (optional until every adapter has them). */
+interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+/** What a parsed request costs in memory, in bytes (see `ARGUMENT_COST`). */
+function requestCost(value: RespValue): number {
+  if (!Array.isArray(value)) return REQUEST_COST;
+  let cost = REQUEST_COST;
+  for (const arg of value) cost += ARGUMENT_COST + (arg instanceof Uint8Array ? arg.length : 0);
+  return cost;
+}
 
 /** State of a blocked client. */
 export interface BlockState {
@@ -32,8 +62,8 @@ export interface BlockState {
   readonly request: BlockRequest;
   /** The database the keys live in. */
   readonly db: Database;
-  /** The timeout timer, if any. */
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The timeout timer, if any (a long timer: timeouts may exceed 24.8 days). */
+  timer: LongTimer | undefined;
   /** Absolute deadline (epoch ms), 0 = forever. */
   readonly deadline: number;
 }
@@ -47,40 +77,6 @@ interface WatchedKey {
 /** The transaction state, also the WATCH dirty flag holder. */
 class Transaction implements Watcher {
   dirty = false;
-}
-
-/** Escapes a command argument for MONITOR / error messages like Redis's `sdscatrepr`. */
-export function repr(bytes: Uint8Array): string {
-  let s = '"';
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    switch (c) {
-      case 92:
-        s += "\\\\";
-        break;
-      case 34:
-        s += '\\"';
-        break;
-      case 10:
-        s += "\\n";
-        break;
-      case 13:
-        s += "\\r";
-        break;
-      case 9:
-        s += "\\t";
-        break;
-      case 7:
-        s += "\\a";
-        break;
-      case 8:
-        s += "\\b";
-        break;
-      default:
-        s += c >= 32 && c < 127 ? String.fromCharCode(c) : "\\x" + c.toString(16).padStart(2, "0");
-    }
-  }
-  return s + '"';
 }
 
 function sanitize(text: string): string {
@@ -143,7 +139,12 @@ export class Client implements CommandContext, ClientInfo {
   readonly #decoder: RequestParser;
   #queue: RespValue[] = [];
   #queueHead = 0;
-  #queuedBytes = 0;
+  /** The memory the queued requests take (`requestCost`). */
+  #queuedCost = 0;
+  /** Reading is paused (`Conn.pause`) until the queue drains. */
+  #paused = false;
+  /** When unsent output first reached the soft output limit (epoch ms); 0 = under it. */
+  #softLimitSince = 0;
   #writing = false;
   #pendingBytes = 0;
   /** The last command looked up, by the identity of its name argument. */
@@ -152,7 +153,6 @@ export class Client implements CommandContext, ClientInfo {
   /** The reply bytes the connection is writing (given back when written). */
   #inFlight: Uint8Array | null = null;
   #flushQueued = false;
-  #maxQueryBuffer: number;
 
   /**
    * @param server The server.
@@ -165,7 +165,6 @@ export class Client implements CommandContext, ClientInfo {
     this.id = id;
     this.db = server.databases[0];
     this.authenticated = server.config.requirepass === "";
-    this.#maxQueryBuffer = server.config.maxQueryBuffer;
     // Redis 7.0 (our oracle) prints doubles with %.17g.
     this.reply.formatDouble = formatDouble17g;
     this.#decoder = new RequestParser((value) => this.#onValue(value), {
@@ -221,12 +220,26 @@ export class Client implements CommandContext, ClientInfo {
         return;
       }
     }
-    if (!this.closed && this.#decoder.buffered > this.#maxQueryBuffer) {
-      this.close();
-      return;
-    }
-    this.flush();
+    if (!this.closed && this.#overQueryLimit()) return;
+    // Requests queued behind this chunk's replies run once those are written;
+    // a write taken at once (no promise) leaves that to us.
+    if (this.#queueHead < this.#queue.length) this.resume();
+    else this.flush();
     this.server.flushDirty();
+  }
+
+  /**
+   * Closes the client when its input (the request being parsed plus the
+   * queued ones, in real memory) is over `client-query-buffer-limit`.
+   */
+  #overQueryLimit(): boolean {
+    const used = this.#decoder.buffered + this.#queuedCost;
+    if (used <= this.server.config.maxQueryBuffer) return false;
+    this.server.log(
+      `Closing client id=${this.id} addr=${this.conn.remoteAddr}: query buffer of ${used} bytes is over client-query-buffer-limit`,
+    );
+    this.close();
+    return true;
   }
 
   #protocolError(message: string): void {
@@ -241,11 +254,15 @@ export class Client implements CommandContext, ClientInfo {
     if (this.closed || this.closeAfterReply) return;
     if (
       this.blocked !== null || this.#queueHead < this.#queue.length ||
-      this.#writing && this.#pendingBytes > 1 << 20
+      this.pendingOutput > OUTPUT_HIGH_WATER
     ) {
       this.#queue.push(value);
-      this.#queuedBytes += estimate(value);
-      if (this.#queuedBytes > this.#maxQueryBuffer) this.close();
+      this.#queuedCost += requestCost(value);
+      if (this.#overQueryLimit()) return;
+      if (!this.#paused && this.#queuedCost > INPUT_HIGH_WATER) {
+        this.#paused = true;
+        (this.conn as Conn & Partial<FlowControl>).pause?.();
+      }
       return;
     }
     this.#handle(value);
@@ -272,23 +289,34 @@ export class Client implements CommandContext, ClientInfo {
     if (this.server.hasReadyKeys) this.server.handleReadyKeys();
   }
 
-  /** Runs queued input after an unblock or a drained write. */
+  /** Runs queued input after an unblock or a drained write; reads again once it drained. */
   resume(): void {
-    while (
-      this.#queueHead < this.#queue.length && this.blocked === null && !this.closed &&
-      !this.closeAfterReply && !(this.#writing && this.#pendingBytes > 1 << 20)
-    ) {
-      const value = this.#queue[this.#queueHead];
-      this.#queue[this.#queueHead++] = null;
-      this.#queuedBytes -= estimate(value);
-      this.#handle(value);
+    for (;;) {
+      while (
+        this.#queueHead < this.#queue.length && this.blocked === null && !this.closed &&
+        !this.closeAfterReply && this.pendingOutput <= OUTPUT_HIGH_WATER
+      ) {
+        const value = this.#queue[this.#queueHead];
+        this.#queue[this.#queueHead++] = null;
+        this.#queuedCost -= requestCost(value);
+        this.#handle(value);
+      }
+      if (this.#queueHead === this.#queue.length) {
+        this.#queue = [];
+        this.#queueHead = 0;
+        this.#queuedCost = 0;
+      }
+      this.flush();
+      // A write taken at once (no back-pressure) leaves nothing to wait for: go on.
+      if (
+        this.#writing || this.#queueHead === this.#queue.length || this.blocked !== null ||
+        this.closed || this.closeAfterReply
+      ) break;
     }
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-      this.#queuedBytes = 0;
+    if (this.#paused && !this.closed && this.#queuedCost <= INPUT_HIGH_WATER / 2) {
+      this.#paused = false;
+      (this.conn as Conn & Partial<FlowControl>).resume?.();
     }
-    this.flush();
   }
 
   /** Checks and runs (or queues, inside MULTI) one command. */
@@ -338,6 +366,11 @@ export class Client implements CommandContext, ClientInfo {
       this.#reject("NOAUTH Authentication required.", command);
       return;
     }
+    // Like Redis: checked before queueing, so EXEC then aborts (SHUTDOWN, SAVE...).
+    if (this.multi !== null && (bits & FLAG_NO_MULTI) !== 0) {
+      this.#reject("ERR Command not allowed inside a transaction", command);
+      return;
+    }
     if (
       this.protocol === 2 && (bits & FLAG_PUBSUB_CONTEXT) === 0 &&
       (this.channels.size !== 0 || this.patterns.size !== 0 || this.shardChannels.size !== 0)
@@ -381,9 +414,6 @@ export class Client implements CommandContext, ClientInfo {
     command.calls++;
     server.stats.commandsProcessed++;
     this.lastCommand = command.fullName;
-    if (server.monitors.size !== 0 && (command.bits & FLAG_SKIP_MONITOR) === 0) {
-      server.feedMonitors(this, args);
-    }
     const saved = this.args;
     this.args = args;
     try {
@@ -394,6 +424,11 @@ export class Client implements CommandContext, ClientInfo {
       server.log(`Command ${command.fullName} threw: ${(error as Error)?.stack ?? error}`);
     }
     this.args = saved;
+    // After the command, as Redis 7.0 does (EXEC shows after the commands it ran);
+    // administrative commands are never shown.
+    if (server.monitors.size !== 0 && (command.bits & (FLAG_SKIP_MONITOR | FLAG_ADMIN)) === 0) {
+      server.feedMonitors(this, this.db.index, command, args);
+    }
   }
 
   /** Blocks this client (see `BlockRequest`). */
@@ -403,7 +438,9 @@ export class Client implements CommandContext, ClientInfo {
       else this.reply.nullArray();
       return;
     }
-    const deadline = request.timeoutMs > 0 ? Date.now() + request.timeoutMs : 0;
+    // A non-finite timeout (never from our parsers) blocks forever rather than firing at once.
+    const timeoutMs = request.timeoutMs < Infinity ? request.timeoutMs : 0;
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : 0;
     const state: BlockState = { request, db: this.db, timer: undefined, deadline };
     this.blocked = state;
     for (const key of request.keys) {
@@ -416,7 +453,7 @@ export class Client implements CommandContext, ClientInfo {
     }
     this.server.blockedClients++;
     if (deadline !== 0) {
-      state.timer = setTimeout(() => {
+      state.timer = setLongTimeout(() => {
         if (this.blocked !== state) return;
         this.unblock();
         if (request.onTimeout !== undefined) request.onTimeout(this.reply);
@@ -424,7 +461,7 @@ export class Client implements CommandContext, ClientInfo {
         this.flush();
         this.resume();
         this.server.flushDirty();
-      }, request.timeoutMs);
+      }, timeoutMs);
     }
   }
 
@@ -434,7 +471,7 @@ export class Client implements CommandContext, ClientInfo {
     if (state === null) return;
     this.blocked = null;
     this.server.blockedClients--;
-    if (state.timer !== undefined) clearTimeout(state.timer);
+    if (state.timer !== undefined) clearLongTimeout(state.timer);
     for (const key of state.request.keys) {
       const clients = state.db.blocked.get(key);
       if (clients === undefined) continue;
@@ -477,22 +514,65 @@ export class Client implements CommandContext, ClientInfo {
     return this.transaction.dirty;
   }
 
-  /** Marks this client for a flush at the end of the current event. */
+  /**
+   * Marks this client for a flush at the end of the current event (after
+   * another client wrote to it: a message, a MONITOR line, an unblock), and
+   * enforces its output-buffer limit.
+   */
   markDirty(): void {
-    if (this.#flushQueued || this.closed) return;
+    if (this.closed || this.overOutputLimit()) return;
+    if (this.#flushQueued) return;
     this.#flushQueued = true;
     this.server.dirtyClients.push(this);
   }
 
-  /** Bytes waiting to be written (for the pub/sub output limit). */
+  /** The memory the client's input holds: queued requests plus the one being parsed. */
+  get pendingInput(): number {
+    return this.#queuedCost + this.#decoder.buffered;
+  }
+
+  /** Bytes waiting to be written: being written plus replied since. */
   get pendingOutput(): number {
     return this.#pendingBytes + this.reply.length;
+  }
+
+  /**
+   * Applies Redis's `client-output-buffer-limit` to this client's unsent
+   * output: over the hard limit, or at or over the soft limit for longer than
+   * its seconds, the client is closed at once (its output dropped). Subscribed
+   * clients use the `pubsub` class, others `normal`; MONITOR clients use
+   * `pubsub` too (Redis counts them as `normal`, unlimited by default, and an
+   * unread MONITOR would then grow without bound).
+   *
+   * @returns true when the client was closed.
+   */
+  overOutputLimit(): boolean {
+    const limits = this.server.config.outputBufferLimits;
+    const limit = this.monitor || this.subscriptionCount !== 0 ? limits.pubsub : limits.normal;
+    if (limit.hard === 0 && limit.soft === 0) return false;
+    const used = this.pendingOutput;
+    let over = limit.hard !== 0 && used >= limit.hard;
+    if (limit.soft !== 0 && used >= limit.soft) {
+      const now = Date.now();
+      if (this.#softLimitSince === 0) this.#softLimitSince = now;
+      else if (now - this.#softLimitSince > limit.softSeconds * 1000) over = true;
+    } else {
+      this.#softLimitSince = 0;
+    }
+    if (!over) return false;
+    this.server.log(
+      `Closing client id=${this.id} addr=${this.conn.remoteAddr}: ${used} bytes of output over client-output-buffer-limit (${
+        limit === limits.normal ? "normal" : "pubsub"
+      })`,
+    );
+    this.close();
+    return true;
   }
 
   /** Writes everything replied so far in one write. */
   flush(): void {
     this.#flushQueued = false;
-    if (this.closed) return;
+    if (this.closed || this.overOutputLimit()) return;
     if (this.#writing) return;
     if (this.reply.length === 0) {
       if (this.closeAfterReply) this.close();
@@ -526,7 +606,7 @@ export class Client implements CommandContext, ClientInfo {
     if (this.closed) return;
     if (written !== null) this.reply.reclaim(written);
     this.flush();
-    if (this.#queueHead < this.#queue.length) {
+    if (this.#queueHead < this.#queue.length || this.#paused) {
       this.resume();
       this.server.flushDirty();
     }
@@ -579,11 +659,4 @@ function typeChar(value: RespValue): string {
   if (typeof value === "string") return "+";
   if (Array.isArray(value)) return "*";
   return "?";
-}
-
-function estimate(value: RespValue): number {
-  if (!Array.isArray(value)) return 16;
-  let size = 16;
-  for (const arg of value) size += arg instanceof Uint8Array ? arg.length + 16 : 16;
-  return size;
 }

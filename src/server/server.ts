@@ -9,13 +9,15 @@
 import { memoryPair } from "../transport/memory.ts";
 import { runtime } from "../transport/mod.ts";
 import type { Conn, Listen, Listener } from "../transport/types.ts";
-import { Client, repr } from "./client.ts";
-import { CommandTable } from "./commands/mod.ts";
+import { Client } from "./client.ts";
+import { type Command, CommandTable } from "./commands/mod.ts";
 import { MAXMEMORY_POLICIES, performEvictions } from "./eviction.ts";
 import { Database } from "./keyspace.ts";
 import type { MemoryAccount } from "./memory.ts";
 import { acceptErrorHandler, fitMaxClients } from "./max_clients.ts";
 import { type FileSystem, loadSnapshot, saveSnapshot, type SnapshotStats } from "./persistence.ts";
+import { clearLongTimeout, type LongTimer, setLongInterval } from "./long_timer.ts";
+import { monitorLine, secretArguments } from "./monitor.ts";
 import { PubSub } from "./pubsub.ts";
 import type { ServerInfo } from "./types.ts";
 
@@ -312,7 +314,7 @@ export class ServerCore implements ServerInfo, PulsarServer {
   #ready: { db: Database; key: string }[] = [];
   readonly #readySet = new Set<string>();
   #nextId = 1;
-  #timers: ReturnType<typeof setInterval>[] = [];
+  #timers: LongTimer[] = [];
   #shutdown: Promise<void> | null = null;
   #resolveFinished!: () => void;
   /** Resolves when the server has shut down. */
@@ -369,13 +371,14 @@ export class ServerCore implements ServerInfo, PulsarServer {
     for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
     this.runId = id;
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    this.#timers.push(setInterval(() => this.#cron(), 100));
+    this.#timers.push(setLongInterval(() => this.#cron(), 100));
     const snapshot = options.snapshot;
     if (snapshot !== undefined && fs !== null) {
       const every = snapshot.saveEverySeconds ?? 60;
       const threshold = snapshot.saveAfterChanges ?? 1;
       if (every > 0) {
-        this.#timers.push(setInterval(() => {
+        // A long interval: `saveEverySeconds` may exceed what setInterval can count.
+        this.#timers.push(setLongInterval(() => {
           if (this.saving === null && this.changesSinceSave >= threshold) {
             this.save().catch(() => {});
           }
@@ -470,16 +473,22 @@ export class ServerCore implements ServerInfo, PulsarServer {
     for (const client of clients) client.flush();
   }
 
-  /** Sends a command to every MONITOR client. */
-  feedMonitors(client: Client, args: Uint8Array[]): void {
-    const now = Date.now();
-    const seconds = Math.floor(now / 1000);
-    const micros = String((now % 1000) * 1000).padStart(6, "0");
-    let line = `${seconds}.${micros} [${client.db.index} ${client.conn.remoteAddr}]`;
-    for (const arg of args) line += " " + repr(arg);
+  /**
+   * Shows a command that `client` ran in database `db` to every MONITOR
+   * client (but the caller): one line, built once in bytes (see `./monitor.ts`).
+   */
+  feedMonitors(client: Client, db: number, command: Command, args: readonly Uint8Array[]): void {
+    let line: Uint8Array | null = null;
     for (const monitor of this.monitors) {
       if (monitor === client) continue;
-      monitor.reply.simple(line);
+      line ??= monitorLine(
+        Date.now(),
+        db,
+        client.conn.remoteAddr,
+        args,
+        secretArguments(command.spec.name, args),
+      );
+      monitor.reply.raw(line);
       monitor.markDirty();
     }
   }
@@ -493,6 +502,10 @@ export class ServerCore implements ServerInfo, PulsarServer {
     if (this.config.maxmemory !== 0) performEvictions(this);
     if (this.hasReadyKeys) this.handleReadyKeys();
     this.flushDirty();
+    // Like Redis's clientsCron: a soft output limit holds even while nothing new is written.
+    for (const client of this.clients.values()) {
+      if (client.pendingOutput !== 0) client.overOutputLimit();
+    }
   }
 
   /** Writes since the last save, over all databases. */
@@ -544,7 +557,7 @@ export class ServerCore implements ServerInfo, PulsarServer {
     if (this.#shutdown !== null) return this.#shutdown;
     this.#shutdown = (async () => {
       this.#listener?.close();
-      for (const timer of this.#timers) clearInterval(timer);
+      for (const timer of this.#timers) clearLongTimeout(timer);
       this.#timers = [];
       for (const client of [...this.clients.values()]) {
         client.flush();

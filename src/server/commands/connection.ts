@@ -199,13 +199,19 @@ const CLIENT_HELP = [
 ];
 
 const clientCommand = command("client", -2, [], NO_KEYS, () => {}, [
-  command("id", 2, [], NO_KEYS, (ctx) => ctx.reply.integer((ctx as Client).id)),
-  command("getname", 2, [], NO_KEYS, (ctx) => {
+  command(
+    "id",
+    2,
+    ["noscript", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => ctx.reply.integer((ctx as Client).id),
+  ),
+  command("getname", 2, ["noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     const name = (ctx as Client).name;
     if (name === "") ctx.reply.nullBulk();
     else ctx.reply.bulk(name);
   }),
-  command("setname", 3, [], NO_KEYS, (ctx) => {
+  command("setname", 3, ["noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     const name = toKey(ctx.args[2]);
     if (!validName(name)) {
       return ctx.reply.error(
@@ -215,14 +221,20 @@ const clientCommand = command("client", -2, [], NO_KEYS, () => {}, [
     (ctx as Client).name = name;
     ctx.reply.simple("OK");
   }),
-  command("info", 2, [], NO_KEYS, (ctx) => ctx.reply.verbatim(clientLine(ctx as Client) + "\n")),
-  command("list", -2, [], NO_KEYS, (ctx) => {
+  command(
+    "info",
+    2,
+    ["noscript", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => ctx.reply.verbatim(clientLine(ctx as Client) + "\n"),
+  ),
+  command("list", -2, ["admin", "noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     const client = ctx as Client;
     let text = "";
     for (const other of client.server.clients.values()) text += clientLine(other) + "\n";
     ctx.reply.verbatim(text);
   }),
-  command("kill", -3, ["admin"], NO_KEYS, (ctx) => {
+  command("kill", -3, ["admin", "noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     const client = ctx as Client;
     const args = ctx.args;
     if (args.length === 3) {
@@ -252,15 +264,15 @@ const clientCommand = command("client", -2, [], NO_KEYS, () => {}, [
     if ((args.length - 2) % 2 !== 0) return ctx.reply.error(SYNTAX_ERROR);
     ctx.reply.integer(killed);
   }),
-  command("no-evict", 3, [], NO_KEYS, (ctx) => {
+  command("no-evict", 3, ["admin", "noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     if (isWord(ctx.args[2], "on") || isWord(ctx.args[2], "off")) ctx.reply.simple("OK");
     else ctx.reply.error(SYNTAX_ERROR);
   }),
-  command("reply", 3, [], NO_KEYS, (ctx) => {
+  command("reply", 3, ["noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     if (isWord(ctx.args[2], "on")) ctx.reply.simple("OK");
     else ctx.reply.error(SYNTAX_ERROR);
   }),
-  command("unblock", -3, ["admin"], NO_KEYS, (ctx) => {
+  command("unblock", -3, ["admin", "noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     const client = ctx as Client;
     const id = parseInteger(ctx.args[2]);
     if (id === null) return ctx.reply.error(NOT_INTEGER);
@@ -282,29 +294,41 @@ const clientCommand = command("client", -2, [], NO_KEYS, () => {}, [
     queueMicrotask(() => other.resume());
     ctx.reply.integer(1);
   }),
-  command("help", 2, [], NO_KEYS, (ctx) => replyHelp(ctx, CLIENT_HELP)),
+  command("help", 2, ["loading", "stale"], NO_KEYS, (ctx) => replyHelp(ctx, CLIENT_HELP)),
 ]);
 
 /** The connection family. */
 export const connectionCommands: readonly CommandSpec[] = [
   command("ping", -1, ["fast"], NO_KEYS, ping),
-  command("echo", 2, ["fast"], NO_KEYS, (ctx) => ctx.reply.bulk(ctx.args[1])),
+  command("echo", 2, ["loading", "stale", "fast"], NO_KEYS, (ctx) => ctx.reply.bulk(ctx.args[1])),
   command("select", 2, ["loading", "stale", "fast"], NO_KEYS, select),
   command(
     "auth",
     -2,
-    ["noscript", "loading", "stale", "fast", "no_auth", "skip_monitor"],
+    ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     NO_KEYS,
     auth,
   ),
   command(
     "hello",
     -1,
-    ["noscript", "loading", "stale", "fast", "no_auth", "skip_monitor"],
+    ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
     NO_KEYS,
     hello,
   ),
-  command("quit", -1, ["noscript", "loading", "stale", "fast", "no_auth"], NO_KEYS, quit),
-  command("reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], NO_KEYS, reset),
+  command(
+    "quit",
+    -1,
+    ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    NO_KEYS,
+    quit,
+  ),
+  command(
+    "reset",
+    1,
+    ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    NO_KEYS,
+    reset,
+  ),
   clientCommand,
 ];

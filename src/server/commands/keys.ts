@@ -381,7 +381,7 @@ const objectCommand = command("object", -2, [], NO_KEYS, () => {}, [
     (ctx, entry) =>
       ctx.reply.integer(entry.type === "string" && encodingOf(entry) === "int" ? 2147483647 : 1),
   ),
-  command("help", 2, [], NO_KEYS, (ctx) => replyHelp(ctx, OBJECT_HELP)),
+  command("help", 2, ["loading", "stale"], NO_KEYS, (ctx) => replyHelp(ctx, OBJECT_HELP)),
 ]);
 
 function dump(ctx: CommandContext): void {

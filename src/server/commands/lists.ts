@@ -614,5 +614,5 @@ export const listCommands: readonly CommandSpec[] = [
   command("brpop", -3, BLOCKING, [1, -2, 1], (ctx) => bpop(ctx, TAIL)),
   command("blmove", 6, ["write", "denyoom", "noscript", "blocking"], [1, 2, 1], blmove),
   command("brpoplpush", 4, ["write", "denyoom", "noscript", "blocking"], [1, 2, 1], brpoplpush),
-  command("blmpop", -5, BLOCKING, NO_KEYS, (ctx) => lmpop(ctx, 2, true)),
+  command("blmpop", -5, ["write", "blocking"], NO_KEYS, (ctx) => lmpop(ctx, 2, true)),
 ];

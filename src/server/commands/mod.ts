@@ -37,7 +37,14 @@ export const FAMILIES: readonly (readonly CommandSpec[])[] = [
   scriptingCommands,
 ];
 
-/** Flag bits, precomputed per command so dispatch tests a number. */
+/**
+ * Flag bits, precomputed per command so dispatch tests a number. The flags
+ * themselves are Redis 7.0's (`COMMAND INFO`); the dispatcher (`Client`)
+ * enforces `no_auth`, `no_multi`, `admin` and `skip_monitor` (neither is fed
+ * to MONITOR) and `blocking`. `loading`, `stale`, `allow_busy` and
+ * `noscript` need states the embedded server never enters (an asynchronous
+ * load, a replica link, a busy script, scripting), so they are informational.
+ */
 export const FLAG_WRITE = 1;
 /** Runs before AUTH. */
 export const FLAG_NO_AUTH = 2;
@@ -47,10 +54,14 @@ export const FLAG_PUBSUB_CONTEXT = 4;
 export const FLAG_BLOCKING = 8;
 /** Not queued by MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
 export const FLAG_NO_QUEUE = 16;
-/** Refused inside MULTI (WATCH). */
+/** Refused inside MULTI (SAVE, SHUTDOWN). */
 export const FLAG_NO_MULTI = 32;
 /** Not shown to MONITOR. */
 export const FLAG_SKIP_MONITOR = 64;
+/** An administrative command: not shown to MONITOR either. */
+export const FLAG_ADMIN = 128;
+/** May grow memory: refused over `maxmemory`. */
+export const FLAG_DENYOOM = 256;
 
 /** A command as the dispatcher sees it. */
 export interface Command {
@@ -86,6 +97,8 @@ function bitsOf(name: string, flags: readonly CommandFlag[]): number {
   if (flags.includes("blocking")) bits |= FLAG_BLOCKING;
   if (flags.includes("no_multi")) bits |= FLAG_NO_MULTI;
   if (flags.includes("skip_monitor")) bits |= FLAG_SKIP_MONITOR;
+  if (flags.includes("admin")) bits |= FLAG_ADMIN;
+  if (flags.includes("denyoom")) bits |= FLAG_DENYOOM;
   if (PUBSUB_CONTEXT.has(name)) bits |= FLAG_PUBSUB_CONTEXT;
   if (NO_QUEUE.has(name)) bits |= FLAG_NO_QUEUE;
   return bits;

@@ -96,11 +96,41 @@ const PUBSUB_HELP = [
 const FLAGS = ["pubsub", "noscript", "loading", "stale"] as const;
 
 const pubsubCommand = command("pubsub", -2, [], NO_KEYS, () => {}, [
-  command("channels", -2, FLAGS, NO_KEYS, (ctx) => listChannels(hub(ctx).channels)(ctx)),
-  command("shardchannels", -2, FLAGS, NO_KEYS, (ctx) => listChannels(hub(ctx).shardChannels)(ctx)),
-  command("numsub", -2, FLAGS, NO_KEYS, (ctx) => numsub(hub(ctx).channels)(ctx)),
-  command("shardnumsub", -2, FLAGS, NO_KEYS, (ctx) => numsub(hub(ctx).shardChannels)(ctx)),
-  command("numpat", 2, FLAGS, NO_KEYS, (ctx) => ctx.reply.integer(hub(ctx).patterns.size)),
+  command(
+    "channels",
+    -2,
+    ["pubsub", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => listChannels(hub(ctx).channels)(ctx),
+  ),
+  command(
+    "shardchannels",
+    -2,
+    ["pubsub", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => listChannels(hub(ctx).shardChannels)(ctx),
+  ),
+  command(
+    "numsub",
+    -2,
+    ["pubsub", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => numsub(hub(ctx).channels)(ctx),
+  ),
+  command(
+    "shardnumsub",
+    -2,
+    ["pubsub", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => numsub(hub(ctx).shardChannels)(ctx),
+  ),
+  command(
+    "numpat",
+    2,
+    ["pubsub", "loading", "stale"],
+    NO_KEYS,
+    (ctx) => ctx.reply.integer(hub(ctx).patterns.size),
+  ),
   command("help", 2, ["loading", "stale"], NO_KEYS, (ctx) => replyHelp(ctx, PUBSUB_HELP)),
 ]);
 

@@ -17,12 +17,18 @@ function unsupported(ctx: CommandContext): void {
 
 /** The scripting family (all unsupported). */
 export const scriptingCommands: readonly CommandSpec[] = [
-  command("eval", -3, ["noscript", "skip_monitor"], NO_KEYS, unsupported),
-  command("eval_ro", -3, ["noscript", "skip_monitor", "readonly"], NO_KEYS, unsupported),
-  command("evalsha", -3, ["noscript", "skip_monitor"], NO_KEYS, unsupported),
-  command("evalsha_ro", -3, ["noscript", "skip_monitor", "readonly"], NO_KEYS, unsupported),
-  command("fcall", -3, ["noscript", "skip_monitor"], NO_KEYS, unsupported),
-  command("fcall_ro", -3, ["noscript", "skip_monitor", "readonly"], NO_KEYS, unsupported),
-  command("script", -2, ["noscript"], NO_KEYS, unsupported),
-  command("function", -2, ["noscript"], NO_KEYS, unsupported),
+  command("eval", -3, ["noscript", "skip_monitor", "stale"], NO_KEYS, unsupported),
+  command("eval_ro", -3, ["noscript", "skip_monitor", "readonly", "stale"], NO_KEYS, unsupported),
+  command("evalsha", -3, ["noscript", "skip_monitor", "stale"], NO_KEYS, unsupported),
+  command(
+    "evalsha_ro",
+    -3,
+    ["noscript", "skip_monitor", "readonly", "stale"],
+    NO_KEYS,
+    unsupported,
+  ),
+  command("fcall", -3, ["noscript", "skip_monitor", "stale"], NO_KEYS, unsupported),
+  command("fcall_ro", -3, ["noscript", "skip_monitor", "readonly", "stale"], NO_KEYS, unsupported),
+  command("script", -2, [], NO_KEYS, unsupported),
+  command("function", -2, [], NO_KEYS, unsupported),
 ];

@@ -601,7 +601,7 @@ const configCommand = command("config", -2, [], NO_KEYS, () => {}, [
   command("rewrite", 2, ["admin", "noscript", "loading", "stale"], NO_KEYS, (ctx) => {
     ctx.reply.error("ERR The server is running without a config file");
   }),
-  command("help", 2, [], NO_KEYS, (ctx) => replyHelp(ctx, CONFIG_HELP)),
+  command("help", 2, ["loading", "stale"], NO_KEYS, (ctx) => replyHelp(ctx, CONFIG_HELP)),
 ]);
 
 // --- COMMAND ----------------------------------------------------------------
@@ -890,8 +890,8 @@ export const serverCommands: readonly CommandSpec[] = [
   commandCommand,
   configCommand,
   memoryCommand,
-  command("save", 1, ADMIN, NO_KEYS, save),
-  command("bgsave", -1, ADMIN, NO_KEYS, bgsave),
+  command("save", 1, ["admin", "noscript", "no_multi"], NO_KEYS, save),
+  command("bgsave", -1, ["admin", "noscript"], NO_KEYS, bgsave),
   command(
     "lastsave",
     1,
@@ -899,7 +899,13 @@ export const serverCommands: readonly CommandSpec[] = [
     NO_KEYS,
     (ctx) => ctx.reply.integer(serverOf(ctx).lastSave),
   ),
-  command("shutdown", -1, ["admin", "noscript", "loading", "stale", "no_multi"], NO_KEYS, shutdown),
+  command(
+    "shutdown",
+    -1,
+    ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
+    NO_KEYS,
+    shutdown,
+  ),
   command("monitor", 1, ADMIN, NO_KEYS, monitor),
   command("debug", -2, ADMIN, NO_KEYS, (ctx) => {
     if (isWord(ctx.args[1], "sleep") && ctx.args.length === 3) return ctx.reply.simple("OK");

@@ -72,7 +72,7 @@ const FLAGS = ["noscript", "loading", "stale", "fast", "allow_busy"] as const;
 /** The transaction family. */
 export const transactionCommands: readonly CommandSpec[] = [
   command("multi", 1, FLAGS, NO_KEYS, multi),
-  command("exec", 1, ["noscript", "loading", "stale", "skip_monitor"], NO_KEYS, exec),
+  command("exec", 1, ["noscript", "loading", "stale"], NO_KEYS, exec),
   command("discard", 1, FLAGS, NO_KEYS, discard),
   command("watch", -2, FLAGS, [1, -1, 1], watch),
   command("unwatch", 1, FLAGS, NO_KEYS, unwatch),
