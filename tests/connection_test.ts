@@ -8,6 +8,7 @@ import {
   type RedisStore,
   ReplyError,
   type RespValue,
+  startStore,
   VerbatimString,
 } from "../mod.ts";
 import { handshakeReply, scriptedServer } from "./_scripted_server.ts";
@@ -354,5 +355,33 @@ describe("connection handshake [redis]", () => {
     const store = createStore(`redis://:s3cret@127.0.0.1:${server!.port}?clientName=worker-1`);
     assert.equal(await store.execute("CLIENT", "GETNAME"), "worker-1");
     await store.close();
+  });
+});
+
+describe("captureStack", () => {
+  it("captureStack gives a ReplyError the stack of the line that issued the command", async () => {
+    await using store = await startStore("pulsar://", { captureStack: true });
+    await store.set("cs:text", "not a number");
+    async function incrementTheTextKey() {
+      return await store.incr("cs:text");
+    }
+    const error = await incrementTheTextKey().then(() => undefined, (error) => error);
+    assert.ok(error instanceof ReplyError);
+    assert.match(error.stack ?? "", /^ReplyError: ERR /);
+    assert.match(error.stack ?? "", /incrementTheTextKey|connection_test\.ts:\d+/);
+  });
+
+  it("captureStack gives a TimeoutError the stack of the line that issued the command", async () => {
+    const server = await scriptedServer((command) => handshakeReply(command));
+    const store = createStore(`redis://127.0.0.1:${server.port}?captureStack=true`);
+    function waitForNothing() {
+      return store.with({ timeout: 20 }).get("never");
+    }
+    const error = await waitForNothing().then(() => undefined, (error) => error);
+    assert.equal(error?.name, "TimeoutError");
+    // The caller's line, in this file (JavaScriptCore may fold the function's own frame).
+    assert.match(String(error.stack), /connection_test\.ts:\d+/);
+    await store.close();
+    await server.close();
   });
 });

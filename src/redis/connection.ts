@@ -73,6 +73,14 @@ export interface ConnectionOptions {
   /** Commands that may wait while disconnected. @default {100000} */
   maxOfflineCommands?: number;
   /**
+   * Records where each command was issued (a stack trace taken when it is
+   * sent) and gives its `ReplyError` or `TimeoutError` that stack, so it
+   * points at the caller's line instead of the reply decoder. Costs a stack
+   * capture and an entry object per command.
+   * @default {false}
+   */
+  captureStack?: boolean;
+  /**
    * After a drop, also re-send written commands that the command table
    * flags may-replay (read-only, not blocking), outside MULTI ... EXEC
    * units; others are re-sent only when the caller marked them
@@ -180,6 +188,28 @@ function describe(error: unknown): string {
   const code = (error as { code?: string })?.code;
   if (code === "ECONNREFUSED" || /refused/i.test(text)) return "connection refused";
   return text.replace(/\s*\(os error \d+\)$/, "").toLowerCase() || "unknown error";
+}
+
+/**
+ * Gives `error` the stack of the call that issued its command: its own first
+ * line (name and message), then the frames of `site`.
+ */
+function callerStack<E>(error: E, site: Error | undefined): E {
+  const stack = site?.stack;
+  if (stack === undefined || !(error instanceof Error || error instanceof DOMException)) {
+    return error;
+  }
+  const frames = stack.indexOf("\n");
+  try {
+    Object.defineProperty(error, "stack", {
+      value: `${error.name}: ${error.message}${frames < 0 ? "" : stack.slice(frames)}`,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // A stack that cannot be replaced stays as it is.
+  }
+  return error;
 }
 
 function timeoutError(name: string, ms: number): DOMException {
@@ -336,6 +366,8 @@ export class Connection {
       options?.idempotent ?? false,
       false,
     );
+    // The caller's frames are a few below this one (store method, caller).
+    if (this.#options.captureStack) entry.site = new Error();
     const promise = new Promise<T>(captureSettlers);
     entry.resolve = settleResolve;
     entry.reject = settleReject;
@@ -355,6 +387,7 @@ export class Connection {
    */
   #canBeLean(options: SendOptions | undefined): boolean {
     return !this.#grouping && this.#options.commandTimeout === undefined &&
+      !this.#options.captureStack &&
       (options === undefined ||
         (options.timeout === undefined && options.signal === undefined &&
           !options.errorsAsValues && !options.idempotent));
@@ -443,7 +476,10 @@ export class Connection {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => this.#expire(entry, signal!.reason);
     if (timeout !== undefined) {
-      timer = setTimeout(() => this.#expire(entry, timeoutError(entry.name, timeout)), timeout);
+      timer = setTimeout(
+        () => this.#expire(entry, callerStack(timeoutError(entry.name, timeout), entry.site)),
+        timeout,
+      );
     }
     signal?.addEventListener("abort", onAbort, { once: true });
     entry.cleanup = () => {
@@ -478,7 +514,10 @@ export class Connection {
         break;
       }
       const entry = this.#fifo.at(i)!;
-      this.#expire(entry, timeoutError(entry.name, this.#options.commandTimeout!));
+      this.#expire(
+        entry,
+        callerStack(timeoutError(entry.name, this.#options.commandTimeout!), entry.site),
+      );
     }
     if (live === 0 && this.#sweepTimer !== undefined) {
       clearInterval(this.#sweepTimer);
@@ -673,6 +712,7 @@ export class Connection {
     if (value instanceof ReplyError) {
       if (value.code === "NOSCRIPT") value = new NoScriptError(value.message);
       value.command = entry.name;
+      if (entry.site !== undefined) callerStack(value, entry.site);
       if (entry.errorsAsValues) entry.resolve(value);
       else entry.reject(value);
       return;

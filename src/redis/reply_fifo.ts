@@ -27,6 +27,8 @@ export class Pending {
   /** The unit (MULTI ... EXEC) it belongs to: sent whole or not at all. */
   group: Pending[] | undefined = undefined;
   cleanup: (() => void) | undefined = undefined;
+  /** Where the command was issued, when the connection captures stacks. */
+  site: Error | undefined = undefined;
 
   /**
    * Creates an entry.
