@@ -299,6 +299,22 @@ for (const [kind, open] of pairKinds) {
       assert.equal(got.received, 0);
     });
 
+    it("close() inside data() stops delivery at once", async () => {
+      const { writer, reader } = await pair();
+      const got = new Recorder();
+      let afterClose = 0;
+      let closed = false;
+      got.onChunk = () => {
+        if (closed) afterClose++;
+        closed = true;
+        reader.close();
+      };
+      reader.read(got.sink);
+      for (let i = 0; i < 5; i++) writer.write(patterned(1000, i));
+      await eventually(() => got.ended);
+      assert.equal(afterClose, 0);
+    });
+
     it("the peer's end waits behind paused data", async () => {
       const paused = await pair();
       const control = await pair();

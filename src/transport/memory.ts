@@ -87,12 +87,10 @@ class MemoryEnd implements Conn {
     if (!sink) return;
     const inbox = this.#inbox;
     let i = 0;
-    // The sink may pause, or close this end, while handling a chunk: stop there.
-    while (i < inbox.length && !this.#paused && this.#sink === sink) sink.data(inbox[i++]);
-    if (this.#sink !== sink) {
-      this.#settleTaken();
-      return;
-    }
+    // The sink may pause, or close this end (close() drops the inbox), while
+    // handling a chunk: stop there.
+    while (i < inbox.length && !this.#paused && this.#inbox === inbox) sink.data(inbox[i++]);
+    if (this.#inbox !== inbox) return; // closed: the flush close() scheduled ends the sink
     this.#inbox = i === inbox.length ? [] : inbox.slice(i);
     if (this.#inbox.length > 0) return;
     this.#settleTaken();
