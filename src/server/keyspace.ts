@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Deque } from "./deque.ts";
+import { ByteList } from "./byte_list.ts";
 import { ownedBytes } from "./string_buffer.ts";
 import { accountedMemory, type MemoryAccount } from "./memory.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
@@ -41,7 +41,7 @@ export function hashEntry(value: RandomMap<Uint8Array> = new RandomMap()): HashE
 }
 
 /** A new, empty list entry. */
-export function listEntry(value: Deque<Uint8Array> = new Deque()): ListEntry {
+export function listEntry(value: ByteList = new ByteList()): ListEntry {
   return { type: "list", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
@@ -64,7 +64,7 @@ export function cloneEntry(entry: Entry): Entry {
     case "hash":
       return { type: "hash", value: new RandomMap(entry.value), expiresAt: entry.expiresAt };
     case "list":
-      return { type: "list", value: Deque.from(entry.value), expiresAt: entry.expiresAt };
+      return { type: "list", value: ByteList.from(entry.value), expiresAt: entry.expiresAt };
     case "set":
       return { type: "set", value: new RandomSet(entry.value), expiresAt: entry.expiresAt };
     case "zset":

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { Deque } from "./deque.ts";
+import { ByteList } from "./byte_list.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
 import type { Database } from "./keyspace.ts";
 import { SortedSet } from "./sorted_set.ts";
@@ -238,7 +238,7 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
       return { type: "string", value: r.bytes(), expiresAt };
     case 1: {
       const n = r.count(1); // a length varint per element
-      const list = new Deque<Uint8Array>();
+      const list = new ByteList();
       for (let i = 0; i < n; i++) list.pushBack(r.bytes());
       return { type: "list", value: list, expiresAt };
     }

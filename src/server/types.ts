@@ -51,7 +51,7 @@
  */
 
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
-import type { Deque } from "./deque.ts";
+import type { ByteList } from "./byte_list.ts";
 import type { RandomMap, RandomSet } from "./random_access.ts";
 import type { SortedSet } from "./sorted_set.ts";
 import type { Database } from "./keyspace.ts";
@@ -121,7 +121,7 @@ export interface ListEntry extends EntryBase {
   /** The type tag. */
   readonly type: "list";
   /** The elements, head first. */
-  value: Deque<Uint8Array>;
+  value: ByteList;
 }
 
 /** A set of binary strings. */

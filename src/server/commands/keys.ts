@@ -27,7 +27,7 @@ import { cloneEntry, type Database, listEntry } from "../keyspace.ts";
 import { dumpEntry, restoreEntry } from "../persistence.ts";
 import { ownedBytes } from "../string_buffer.ts";
 import type { CommandContext, CommandSpec, Entry } from "../types.ts";
-import { Deque } from "../deque.ts";
+import { ByteList } from "../byte_list.ts";
 
 function server(ctx: CommandContext) {
   return (ctx as Client).server;
@@ -532,7 +532,7 @@ function sortCommand(readonly: boolean) {
     if (store !== null) {
       if (out.length === 0) ctx.db.delete(store);
       else {
-        ctx.db.set(store, listEntry(Deque.from(out.map((v) => v ?? new Uint8Array(0)))));
+        ctx.db.set(store, listEntry(ByteList.from(out.map((v) => v ?? new Uint8Array(0)))));
       }
       return ctx.reply.integer(out.length);
     }

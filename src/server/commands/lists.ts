@@ -12,7 +12,7 @@
  */
 
 import { INDEX_OUT_OF_RANGE, NO_SUCH_KEY, SYNTAX_ERROR, toKey, WRONGTYPE } from "../args.ts";
-import type { Deque } from "../deque.ts";
+import type { ByteList } from "../byte_list.ts";
 import { listEntry } from "../keyspace.ts";
 import { command, NO_KEYS, ONE_KEY } from "../define.ts";
 import type { CommandContext, CommandSpec, ListEntry } from "../types.ts";
@@ -48,7 +48,7 @@ function push(ctx: CommandContext, where: number, onlyExisting: boolean): void {
   const args = ctx.args;
   const key = toKey(args[1]);
   const entry = ctx.db.get(key);
-  let list: Deque<Uint8Array>;
+  let list: ByteList;
   if (entry === undefined) {
     if (onlyExisting) {
       ctx.reply.integer(0);
@@ -69,7 +69,7 @@ function push(ctx: CommandContext, where: number, onlyExisting: boolean): void {
   ctx.reply.integer(list.length);
 }
 
-function fill(list: Deque<Uint8Array>, args: Uint8Array[], where: number): void {
+function fill(list: ByteList, args: Uint8Array[], where: number): void {
   if (where === HEAD) { for (let i = 2; i < args.length; i++) list.pushFront(args[i]); }
   else for (let i = 2; i < args.length; i++) list.pushBack(args[i]);
 }
@@ -179,7 +179,7 @@ function lrange(ctx: CommandContext): void {
     return;
   }
   reply.arrayHeader(range[1] - range[0] + 1);
-  for (let i = range[0]; i <= range[1]; i++) reply.bulk(list.at(i)!);
+  list.writeBulks(range[0], range[1], (bytes) => reply.raw(bytes));
 }
 
 function ltrim(ctx: CommandContext): void {
@@ -204,7 +204,7 @@ function ltrim(ctx: CommandContext): void {
     const left = range[0];
     const right = length - range[1] - 1;
     if (left + right > (length >> 1)) {
-      list.replace(list.slice(left, range[1] + 1));
+      list.trim(left, range[1]);
     } else {
       for (let i = 0; i < left; i++) list.popFront();
       for (let i = 0; i < right; i++) list.popBack();
@@ -226,23 +226,24 @@ function lrem(ctx: CommandContext): void {
   }
   const list = entry.value;
   const element = ctx.args[3];
-  const items = list.slice();
-  let removed = 0;
+  const length = list.length;
+  // The matches to remove are the first |count| from the head (count > 0),
+  // from the tail (count < 0), or all: those at or after `first`, up to `limit`.
+  const limit = count === 0 ? length : Math.abs(count);
+  let first = 0;
+  let matches = 0;
   if (count >= 0) {
-    const kept: Uint8Array[] = [];
-    for (const item of items) {
-      if ((count === 0 || removed < count) && bytesEqual(item, element)) removed++;
-      else kept.push(item);
-    }
-    if (removed !== 0) list.replace(kept);
+    for (let i = 0; i < length && matches === 0; i++) if (list.equalsAt(i, element)) matches++;
   } else {
-    const limit = -count;
-    const kept: Uint8Array[] = [];
-    for (let i = items.length - 1; i >= 0; i--) {
-      if (removed < limit && bytesEqual(items[i], element)) removed++;
-      else kept.push(items[i]);
+    for (let i = length - 1; i >= 0 && matches < limit; i--) {
+      if (list.equalsAt(i, element)) {
+        matches++;
+        first = i;
+      }
     }
     if (removed !== 0) list.replace(kept.reverse());
+  // One rebuild, and only when something goes.
+  const removed = matches === 0 ? 0 : list.removeEqual(element, first, limit);
   }
   if (removed !== 0) deleteOrTouch(ctx, key, list.length);
   ctx.reply.integer(removed);
@@ -269,7 +270,7 @@ function linsert(ctx: CommandContext): void {
   const length = list.length;
   let found = -1;
   for (let i = 0; i < length; i++) {
-    if (bytesEqual(list.at(i)!, pivot)) {
+    if (list.equalsAt(i, pivot)) {
       found = i;
       break;
     }
@@ -279,13 +280,7 @@ function linsert(ctx: CommandContext): void {
     return;
   }
   const position = after ? found + 1 : found;
-  if (position === 0) list.pushFront(args[4]);
-  else if (position === length) list.pushBack(args[4]);
-  else {
-    const items = list.slice();
-    items.splice(position, 0, args[4]);
-    list.replace(items);
-  }
+  list.insert(position, args[4]);
   ctx.db.touch(key);
   ctx.reply.integer(list.length);
 }
@@ -346,7 +341,7 @@ function lpos(ctx: CommandContext): void {
   let matchesSeen = 0;
   for (let index = 0; index < length && (maxlen === 0 || index < maxlen); index++) {
     const position = fromTail ? length - 1 - index : index;
-    if (!bytesEqual(list.at(position)!, element)) continue;
+    if (!list.equalsAt(position, element)) continue;
     matchesSeen++;
     if (matchesSeen < rank) continue;
     found.push(position);
