@@ -14,7 +14,11 @@
  * error ("... threw"). On failure the seed and the last commands are printed;
  * replay with `FUZZ_SEED=<seed>`. `FUZZ_SECONDS` (default 20) sets the
  * duration per runtime; `FUZZ_HUGE=1` lets offsets and counts be huge (see
- * {@linkcode SIZED}).
+ * {@linkcode SIZED}); `FUZZ_VERBOSE=1` prints which commands got past
+ * validation and the most frequent errors (to keep the grammar productive).
+ *
+ * The grammar needs redis-server (started only to read `COMMAND DOCS`); the
+ * suite is skipped without it, like the other suites against real Redis.
  */
 
 import { after, before, describe, it } from "node:test";
