@@ -241,10 +241,9 @@ function lrem(ctx: CommandContext): void {
         first = i;
       }
     }
-    if (removed !== 0) list.replace(kept.reverse());
+  }
   // One rebuild, and only when something goes.
   const removed = matches === 0 ? 0 : list.removeEqual(element, first, limit);
-  }
   if (removed !== 0) deleteOrTouch(ctx, key, list.length);
   ctx.reply.integer(removed);
 }
