@@ -17,7 +17,8 @@
  * The per-object costs below are what V8 (Deno) and JavaScriptCore (Bun)
  * spend, measured with 300k objects of each kind (heap + array buffers per
  * object): a small `Uint8Array` 75-210 B, a 10-char string 42-66 B, a
- * `Map`/`Set` slot about 32 B, a keyspace entry object about 64 B. The
+ * `Map`/`Set` slot about 32 B, a keyspace entry object about 64 B; a small
+ * list element is packed (`./byte_list.ts`: its bytes plus about 6). The
  * estimates sit between the two runtimes; they describe this server's data,
  * not the process (which embeds the application too), which is what
  * `maxmemory` is meant to bound.
@@ -25,6 +26,7 @@
  * @module
  */
 
+import { SHARED_MAX } from "./byte_list.ts";
 import type { Entry, StringEntry } from "./types.ts";
 
 /** Bytes of a `Uint8Array` beyond its contents (object + backing store header). */
@@ -39,7 +41,12 @@ export const ENTRY_OVERHEAD = 64;
 export const CONTAINER_OVERHEAD = 96;
 /** Bytes of a sorted set node (member, score, links) beyond its member string. */
 export const ZSET_NODE_OVERHEAD = 80;
-/** Bytes of one list slot (a pointer in the ring buffer, with its slack). */
+/**
+ * Bytes of a list element packed in a chunk beside its contents (its 16-bit
+ * boundary, chunk slack and the chunk's own share; see `./byte_list.ts`).
+ */
+export const PACKED_ELEMENT_OVERHEAD = 6;
+/** Bytes of a list slot holding a large element as its own array (a pointer, with slack). */
 export const LIST_SLOT_OVERHEAD = 12;
 
 /** Elements sampled when a write re-accounts a large collection (`MEMORY USAGE` default too). */
@@ -132,9 +139,14 @@ export function entryMemory(key: string, entry: Entry, samples = DEFAULT_SAMPLES
       // Spread the sample over the list: pushes at either end are both seen.
       const step = n / take;
       let sum = 0;
-      for (let i = 0; i < take; i++) sum += lengthOf(list.at(Math.floor(i * step)));
-      return base + CONTAINER_OVERHEAD +
-        Math.round(n * (LIST_SLOT_OVERHEAD + BYTES_OVERHEAD + sum / take));
+      for (let i = 0; i < take; i++) {
+        // Small elements are packed into chunks; larger ones stay arrays of their own.
+        const length = lengthOf(list.at(Math.floor(i * step)));
+        sum += length <= SHARED_MAX
+          ? PACKED_ELEMENT_OVERHEAD + length
+          : LIST_SLOT_OVERHEAD + BYTES_OVERHEAD + length;
+      }
+      return base + CONTAINER_OVERHEAD + Math.round((n * sum) / take);
     }
     case "hash": {
       const hash = entry.value;
