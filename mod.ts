@@ -60,7 +60,9 @@ export type {
 export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
 export type {
+  AutoClaimed,
   HashCommands,
+  HyperLogLogCommands,
   KeyCommands,
   ListCommands,
   RedisCommands,
@@ -68,7 +70,24 @@ export type {
   ServerCommands,
   SetCommands,
   SortedSetCommands,
+  StreamCommands,
   StringCommands,
+} from "./src/redis/commands/mod.ts";
+export type {
+  PendingEntry,
+  PendingSummary,
+  StreamConsumerInfo,
+  StreamEntry,
+  StreamFields,
+  StreamGroupInfo,
+  StreamInfo,
+  StreamTrim,
+  XAddOptions,
+  XClaimOptions,
+  XGroupCreateOptions,
+  XPendingRangeOptions,
+  XReadGroupOptions,
+  XReadOptions,
 } from "./src/redis/commands/mod.ts";
 export { CommandSet } from "./src/redis/command_set.ts";
 export type {

@@ -12,6 +12,7 @@ import {
   type RedisStore,
   type ScoredMember,
   startStore,
+  type StreamEntry,
   type Transaction,
   type WatchedStore,
 } from "../mod.ts";
@@ -85,6 +86,15 @@ describe("types", () => {
     expectType<Equal<typeof value, string | null>>();
     assert.equal(value, null);
     expectType<Equal<ReturnType<RedisStore["get"]>, ReturnType<CommandSet["get"]>>>();
+  });
+
+  it("stream methods have typed replies, in batches too", () => {
+    type Chain = ReturnType<Pipeline<[]>["xadd"]>;
+    expectType<Equal<Chain, Pipeline<[string | null]>>>();
+    type Read = Awaited<ReturnType<RedisStore["xread"]>>;
+    expectType<Equal<Read, Record<string, StreamEntry[]> | null>>();
+    type Pending = Awaited<ReturnType<RedisStore["xpending"]>>;
+    expectType<Equal<Pending["consumers"], { name: string; count: number }[]>>();
   });
 
   it("a batch has no connection methods", () => {

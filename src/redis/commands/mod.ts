@@ -17,6 +17,8 @@ import { ServerCommands } from "./server.ts";
 import { SetCommands } from "./sets.ts";
 import { SortedSetCommands } from "./sorted_sets.ts";
 import { StringCommands } from "./strings.ts";
+import { StreamCommands } from "./streams.ts";
+import { HyperLogLogCommands } from "./hyperloglog.ts";
 
 export type { KeyCommands } from "./keys.ts";
 export type {
@@ -62,6 +64,25 @@ export type { ServerCommands } from "./server.ts";
 export type { FlushOptions, InfoSections } from "./server.ts";
 export type { ScanCommands } from "./scan.ts";
 export type { KeyScanOptions, ScanOptions, ScanPage } from "./scan.ts";
+export type { StreamCommands } from "./streams.ts";
+export type {
+  AutoClaimed,
+  PendingEntry,
+  PendingSummary,
+  StreamConsumerInfo,
+  StreamEntry,
+  StreamFields,
+  StreamGroupInfo,
+  StreamInfo,
+  StreamTrim,
+  XAddOptions,
+  XClaimOptions,
+  XGroupCreateOptions,
+  XPendingRangeOptions,
+  XReadGroupOptions,
+  XReadOptions,
+} from "./streams.ts";
+export type { HyperLogLogCommands } from "./hyperloglog.ts";
 
 /** Every command family, in the order their methods are attached. */
 export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
@@ -73,6 +94,8 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
   SortedSetCommands,
   ServerCommands,
   ScanCommands,
+  StreamCommands,
+  HyperLogLogCommands,
 ];
 
 /**
@@ -80,7 +103,8 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
  * {@linkcode KeyCommands}, {@linkcode StringCommands},
  * {@linkcode HashCommands}, {@linkcode ListCommands},
  * {@linkcode SetCommands}, {@linkcode SortedSetCommands},
- * {@linkcode ServerCommands} and {@linkcode ScanCommands}. The store, its
+ * {@linkcode ServerCommands}, {@linkcode ScanCommands},
+ * {@linkcode StreamCommands} and {@linkcode HyperLogLogCommands}. The store, its
  * `with()` views, `watch()` handles, pipelines and transactions all have
  * these methods, over different executors.
  */
@@ -93,7 +117,9 @@ export interface RedisCommands
     SetCommands,
     SortedSetCommands,
     ServerCommands,
-    ScanCommands {}
+    ScanCommands,
+    StreamCommands,
+    HyperLogLogCommands {}
 
 /**
  * Puts every command method on `prototype` (see `attachCommands`).

@@ -1,0 +1,32 @@
+/**
+ * The stream and HyperLogLog command suite against real redis-server, over
+ * RESP3 and RESP2. The embedded server has neither family yet: the last
+ * suite checks it refuses them as unknown commands, and fails once it has
+ * them, to turn the suite on for it.
+ */
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { ReplyError } from "../mod.ts";
+import { forEachTarget } from "./_targets.ts";
+import { streamSuite } from "./suites/streams.ts";
+
+for (const protocol of [3, 2] as const) {
+  forEachTarget(
+    `stream commands (RESP${protocol})`,
+    (target) => streamSuite(target, protocol),
+    ["redis"],
+  );
+}
+
+forEachTarget("stream commands, not yet on the embedded server", (target) => {
+  it("XADD and PFADD are unknown commands there (run the stream suite once they are not)", async () => {
+    const store = target().store();
+    for (const attempt of [store.xadd("st:x", { f: 1 }), store.pfadd("hll:x", "a")]) {
+      await assert.rejects(attempt, (error) => {
+        assert.ok(error instanceof ReplyError);
+        assert.match(error.message, /unknown command/i);
+        return true;
+      });
+    }
+  });
+}, ["embedded-memory"]);
