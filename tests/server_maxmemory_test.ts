@@ -192,32 +192,37 @@ describe("maxmemory", () => {
     if (transcripts.length > 1) assert.deepEqual(transcripts[0], transcripts[1]);
   });
 
-  it("volatile-lru evicts only keys with a TTL, then refuses writes", async () => {
+  it("volatile-lru and volatile-lfu evict only keys with a TTL, then refuse writes", async () => {
     for (const target of targets) {
-      const client = await fresh(target.port());
-      await limitTo(client, 600_000, "volatile-lru");
-      for (let i = 0; i < 10; i++) {
-        assert.equal(await client.call("SET", `persistent${i}`, value(30_000)), "OK");
-      }
-      for (let i = 0; i < 20; i++) {
-        assert.equal(
-          await client.call("SET", `volatile${i}`, value(30_000), "EX", "1000"),
-          "OK",
-          target.name,
+      for (const policy of ["volatile-lru", "volatile-lfu"]) {
+        const client = await fresh(target.port());
+        await limitTo(client, 600_000, policy);
+        for (let i = 0; i < 10; i++) {
+          assert.equal(await client.call("SET", `persistent${i}`, value(30_000)), "OK");
+        }
+        for (let i = 0; i < 20; i++) {
+          assert.equal(
+            await client.call("SET", `volatile${i}`, value(30_000), "EX", "1000"),
+            "OK",
+            target.name,
+          );
+        }
+        assert.ok(
+          await client.info("evicted_keys", "stats") > 0,
+          `${target.name} ${policy} evicted`,
         );
+        for (let i = 0; i < 10; i++) assert.ok(await exists(client, `persistent${i}`));
+        // Once no volatile key is left, writes over the limit are refused.
+        let refused: Reply = null;
+        for (let i = 0; i < 40 && refused === null; i++) {
+          const reply = await client.call("SET", `more${i}`, value(30_000));
+          if (reply !== "OK") refused = reply;
+        }
+        assert.deepEqual(refused, { error: OOM }, target.name);
+        assert.deepEqual(await client.call("KEYS", "volatile*"), []);
+        await assertAnswering(target.port());
+        await client.close();
       }
-      assert.ok(await client.info("evicted_keys", "stats") > 0, `${target.name} evicted`);
-      for (let i = 0; i < 10; i++) assert.ok(await exists(client, `persistent${i}`));
-      // Once no volatile key is left, writes over the limit are refused.
-      let refused: Reply = null;
-      for (let i = 0; i < 40 && refused === null; i++) {
-        const reply = await client.call("SET", `more${i}`, value(30_000));
-        if (reply !== "OK") refused = reply;
-      }
-      assert.deepEqual(refused, { error: OOM }, target.name);
-      assert.deepEqual(await client.call("KEYS", "volatile*"), []);
-      await assertAnswering(target.port());
-      await client.close();
     }
   });
 
@@ -398,6 +403,19 @@ describe("maxmemory", () => {
     assert.equal(await client.call("UNLINK", "moved"), 1);
     assert.equal(await client.info("used_memory_dataset", "memory"), 0);
     await client.close();
+  });
+
+  it("serve({ maxMemory, maxMemoryPolicy }) starts with the limit; bad options throw", async () => {
+    await using limited = await serve({
+      transport: false,
+      maxMemory: 5_000_000,
+      maxMemoryPolicy: "allkeys-lfu",
+    });
+    const core = limited as unknown as { config: { maxmemory: number; maxmemoryPolicy: string } };
+    assert.equal(core.config.maxmemory, 5_000_000);
+    assert.equal(core.config.maxmemoryPolicy, "allkeys-lfu");
+    await assert.rejects(serve({ transport: false, maxMemory: -1 }), RangeError);
+    await assert.rejects(serve({ transport: false, maxMemoryPolicy: "lru" }), RangeError);
   });
 
   it("lowering maxmemory below the data evicts at once, through the cron too", async () => {
