@@ -328,6 +328,19 @@ describe("maxmemory", () => {
     }
   });
 
+  it("used_memory_peak keeps a peak no INFO saw (sampled by the cron)", async () => {
+    for (const target of targets) {
+      const client = await fresh(target.port());
+      const before = await client.info("used_memory", "memory");
+      assert.equal(await client.call("SET", "peak", value(2_000_000)), "OK");
+      await sleep(300); // a few cron ticks
+      assert.equal(await client.call("DEL", "peak"), 1);
+      const peak = await client.info("used_memory_peak", "memory");
+      assert.ok(peak >= before + 2_000_000, `${target.name}: ${before} -> peak ${peak}`);
+      await client.close();
+    }
+  });
+
   it("MEMORY USAGE counts the spare capacity of a string grown by APPEND, like Redis", async () => {
     for (const target of targets) {
       const client = await fresh(target.port());

@@ -208,6 +208,22 @@ export function performEvictions(server: ServerCore): EvictionResult {
   return "ok";
 }
 
+/**
+ * The memory part of the server's cron (every 100 ms): records the peak of
+ * used memory and, while `maxmemory` is set, carries on an eviction that ran
+ * out of its time budget.
+ *
+ * @param server The server.
+ */
+export function memoryCron(server: ServerCore): void {
+  if (server.config.maxmemory !== 0) {
+    performEvictions(server);
+    return;
+  }
+  const used = usedMemory(server);
+  if (used > server.stats.usedMemoryPeak) server.stats.usedMemoryPeak = used;
+}
+
 /** The slice of a client the OOM gate reads. */
 export interface OomGateClient {
   /** The commands queued by MULTI, or null outside a transaction. */

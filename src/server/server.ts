@@ -11,7 +11,7 @@ import { runtime } from "../transport/mod.ts";
 import type { Conn, Listen, Listener } from "../transport/types.ts";
 import { Client } from "./client.ts";
 import { type Command, CommandTable } from "./commands/mod.ts";
-import { MAXMEMORY_POLICIES, performEvictions } from "./eviction.ts";
+import { MAXMEMORY_POLICIES, memoryCron } from "./eviction.ts";
 import { Database } from "./keyspace.ts";
 import type { MemoryAccount } from "./memory.ts";
 import { acceptErrorHandler, fitMaxClients } from "./max_clients.ts";
@@ -498,8 +498,8 @@ export class ServerCore implements ServerInfo, PulsarServer {
     for (const db of this.databases) {
       if (db.volatileSize !== 0) this.stats.expiredKeys += db.activeExpire(1);
     }
-    // Finishes an eviction that ran out of its per-command time budget.
-    if (this.config.maxmemory !== 0) performEvictions(this);
+    // Samples the memory peak; finishes an eviction that ran out of its time budget.
+    memoryCron(this);
     if (this.hasReadyKeys) this.handleReadyKeys();
     this.flushDirty();
     // Like Redis's clientsCron: a soft output limit holds even while nothing new is written.
