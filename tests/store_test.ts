@@ -10,6 +10,7 @@ import {
   RemoteStore,
   Store,
 } from "../mod.ts";
+import { resolveOptions } from "../src/redis/options.ts";
 
 describe("createStore", () => {
   it("createStore() keeps the seed's example exactly", () => {
@@ -128,5 +129,39 @@ describe("Store", () => {
   it("createStore() does not connect", async () => {
     const store = createStore("redis://127.0.0.1:1");
     await store.close();
+  });
+});
+
+describe("resolveOptions", () => {
+  it("resolveOptions() applies explicit options over the URL over the defaults", () => {
+    const defaults = resolveOptions(createStore("redis://h").options);
+    assert.deepEqual(defaults, {
+      protocol: 3,
+      clientName: undefined,
+      timeout: undefined,
+      connectTimeout: 10_000,
+      reconnect: { retries: 10, minDelay: 50, maxDelay: 2000 },
+      maxOfflineCommands: 100_000,
+      healthCheck: 30_000,
+      resendReadOnly: false,
+      captureStack: false,
+    });
+    const fromUrl = createStore(
+      "redis://h?protocol=2&timeout=50&connectTimeout=7&healthCheck=0&reconnect=false&clientName=w",
+    );
+    const resolvedUrl = resolveOptions(fromUrl.options);
+    assert.equal(resolvedUrl.protocol, 2);
+    assert.equal(resolvedUrl.timeout, 50);
+    assert.equal(resolvedUrl.connectTimeout, 7);
+    assert.equal(resolvedUrl.healthCheck, 0);
+    assert.equal(resolvedUrl.reconnect, false);
+    assert.equal(resolvedUrl.clientName, "w");
+    const explicit = createStore("redis://h?timeout=50&maxOfflineCommands=5", {
+      timeout: 9,
+    });
+    const resolved = resolveOptions(explicit.options, { retries: 1 });
+    assert.equal(resolved.timeout, 9);
+    assert.equal(resolved.maxOfflineCommands, 5);
+    assert.deepEqual(resolved.reconnect, { retries: 1, minDelay: 50, maxDelay: 2000 });
   });
 });

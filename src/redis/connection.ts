@@ -22,6 +22,7 @@ import { type CommandArg, RespPush, type RespValue } from "../protocol/types.ts"
 import type { Conn } from "../transport/types.ts";
 import { Pending, ReplyFifo } from "./reply_fifo.ts";
 import { commandFlags, MAY_REPLAY } from "./table/mod.ts";
+import { DEFAULTS, type ReconnectOptions } from "./options.ts";
 
 /** Turns a raw reply into what a command method returns. */
 export type Shape<T> = (value: RespValue) => T;
@@ -46,15 +47,7 @@ export interface SendOptions extends CallOptions {
   errorsAsValues?: boolean;
 }
 
-/** How a connection reconnects after it drops. */
-export interface ReconnectOptions {
-  /** Attempts before queued commands are rejected. @default {10} */
-  retries?: number;
-  /** First delay in milliseconds; doubles each attempt, with jitter. @default {50} */
-  minDelay?: number;
-  /** Largest delay in milliseconds. @default {2000} */
-  maxDelay?: number;
-}
+export type { ReconnectOptions } from "./options.ts";
 
 /** What a {@linkcode Connection} needs. */
 export interface ConnectionOptions {
@@ -435,7 +428,7 @@ export class Connection {
   /** The error for commands that do not fit in the offline queue, if any. */
   #offlineFull(count: number, name: string): ConnectionError | undefined {
     if (this.#state === "ready") return undefined;
-    const max = this.#options.maxOfflineCommands ?? 100_000;
+    const max = this.#options.maxOfflineCommands ?? DEFAULTS.maxOfflineCommands;
     if (this.#fifo.length + count <= max) return undefined;
     return new ConnectionError(
       `Cannot run ${name}: ${max} commands already wait for "${this.#options.address}"`,
@@ -565,7 +558,7 @@ export class Connection {
   }
 
   async #open(retry: boolean): Promise<void> {
-    const { address, connectTimeout = 10_000 } = this.#options;
+    const { address, connectTimeout = DEFAULTS.connectTimeout } = this.#options;
     this.#state = "connecting";
     const controller = new AbortController();
     this.#opening = controller;
@@ -842,7 +835,7 @@ export class Connection {
       );
       return;
     }
-    const { retries = 10, minDelay = 50, maxDelay = 2000 } = policy ?? {};
+    const { retries, minDelay, maxDelay } = { ...DEFAULTS.reconnect, ...policy };
     if (this.#attempt >= retries) {
       this.#state = "idle";
       this.#attempt = 0;

@@ -22,6 +22,7 @@ import {
 } from "./connection.ts";
 import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
 import { executeArgs, type Key } from "./commands.ts";
+import { resolveOptions } from "./options.ts";
 import type { ReplyValue } from "./execute_reply.ts";
 import { escapeGlob } from "./commands/_args.ts";
 import { CommandSet, type CommandSetExecutor } from "./command_set.ts";
@@ -114,10 +115,6 @@ const blockingPoolSize = 4;
 /** Keys asked per SCAN page by a namespaced `flush()` (each page is one UNLINK). */
 const flushPage = 1000;
 
-function numberOption(value: unknown): number | undefined {
-  return typeof value === "number" ? value : undefined;
-}
-
 /** The command methods of {@linkcode RedisStore}. */
 export interface RedisStore extends RedisCommands {}
 
@@ -160,7 +157,7 @@ export class RedisStore extends RemoteStore {
   }
 
   #connectionOptions(): Omit<ConnectionOptions, "handshake"> {
-    const params = this.options;
+    const resolved = resolveOptions(this.options, this.#options.reconnect);
     const { hostname, port, path, tls } = {
       hostname: this.host || "127.0.0.1",
       port: this.port,
@@ -173,14 +170,13 @@ export class RedisStore extends RemoteStore {
     return {
       address,
       open,
-      connectTimeout: numberOption(params.connectTimeout),
-      commandTimeout: numberOption(params.timeout),
-      // `?reconnect=false` in the URL turns it off too.
-      reconnect: this.#options.reconnect ?? (params.reconnect === false ? false : undefined),
-      maxOfflineCommands: numberOption(params.maxOfflineCommands),
-      resendReadOnly: params.resendReadOnly === true,
-      captureStack: params.captureStack === true,
-      healthCheck: numberOption(params.healthCheck) ?? 30_000,
+      connectTimeout: resolved.connectTimeout,
+      commandTimeout: resolved.timeout,
+      reconnect: resolved.reconnect,
+      maxOfflineCommands: resolved.maxOfflineCommands,
+      resendReadOnly: resolved.resendReadOnly,
+      captureStack: resolved.captureStack,
+      healthCheck: resolved.healthCheck,
       onPush: this.#options.onPush,
     };
   }
@@ -205,8 +201,7 @@ export class RedisStore extends RemoteStore {
 
   /** HELLO (with AUTH and SETNAME) and SELECT in one round trip; AUTH for old servers. */
   #handshake(connection: () => Connection): Handshake {
-    const protocol = this.options.protocol === 2 ? 2 : 3;
-    const name = typeof this.options.clientName === "string" ? this.options.clientName : undefined;
+    const { protocol, clientName: name } = resolveOptions(this.options);
     const password = this.password;
     const user = this.user;
     const database = this.database;
