@@ -60,6 +60,14 @@ function lengthOf(element: unknown): number {
   return 0;
 }
 
+// A stored value: bytes cost an array's overhead, a value kept packed as a
+// latin1 string (short hash values, see ./bytes_map.ts) a string's.
+function valueMemory(value: unknown): number {
+  if (typeof value === "string") return STRING_OVERHEAD + value.length;
+  if (value instanceof Uint8Array) return BYTES_OVERHEAD + value.byteLength;
+  return 0;
+}
+
 /** The accounted bytes of a server's databases, and the LRU clock they stamp on accesses. */
 export interface MemoryAccount {
   /** Bytes of every entry of the databases sharing this account. */
@@ -157,9 +165,9 @@ export function entryMemory(key: string, entry: Entry, samples = DEFAULT_SAMPLES
       const fields = hash.keys();
       const values = hash.values();
       for (let i = 0; i < take; i++) {
-        sum += lengthOf(fields.next().value) + lengthOf(values.next().value);
+        sum += lengthOf(fields.next().value) + valueMemory(values.next().value);
       }
-      const each = SLOT_OVERHEAD + STRING_OVERHEAD + BYTES_OVERHEAD;
+      const each = SLOT_OVERHEAD + STRING_OVERHEAD;
       return base + CONTAINER_OVERHEAD + (take === 0 ? 0 : Math.round(n * (each + sum / take)));
     }
     case "set": {
