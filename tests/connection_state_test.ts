@@ -1,6 +1,7 @@
 /**
- * Review: failing tests for bugs found in src/redis/connection.ts and
- * src/redis/store.ts (state machine, FIFO alignment, deadlines).
+ * The connection's state machine: FIFO alignment across drops, deadlines and
+ * aborts, MULTI ... EXEC units, and what execute() may send on the shared
+ * connection (src/redis/connection.ts, src/redis/store.ts).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +15,7 @@ import type { Conn, ConnSink } from "../src/transport/types.ts";
 
 const bulk = (text: string) => `$${new TextEncoder().encode(text).length}\r\n${text}\r\n`;
 
-describe("review: connection state machine", () => {
+describe("connection state machine", () => {
   it("transaction() rejected by the offline limit leaves no MULTI open on the shared connection", async () => {
     // maxOfflineCommands: 2 lets MULTI and the first SET into the offline
     // queue, then refuses the second SET and EXEC. MULTI + SET are still
@@ -235,7 +236,7 @@ describe("review: connection state machine", () => {
   });
 });
 
-forEachTarget("review: execute() and the shared connection", (target) => {
+forEachTarget("execute() and the shared connection", (target) => {
   it("execute() refuses MULTI, which would capture other callers' commands", async () => {
     const store = target().store({ db: 3 });
     const other = store; // another caller of the same store
@@ -257,7 +258,7 @@ forEachTarget("review: execute() and the shared connection", (target) => {
   });
 }, ["redis", "embedded-memory"]);
 
-forEachTarget("review: execute() and CLIENT REPLY", (target) => {
+forEachTarget("execute() and CLIENT REPLY", (target) => {
   it("execute() refuses CLIENT REPLY OFF/SKIP, which would break reply matching", async () => {
     const store = target().store({ db: 3, timeout: 500 });
     await store.set("k", "v");

@@ -1,6 +1,7 @@
 /**
- * Review: failing tests for bugs found in src/redis/pubsub.ts (hangs, lost
- * messages, subscriptions that end or leak, resubscription after a give-up).
+ * Pub/sub under faults: iterators that must not hang or leak, messages that
+ * must not be lost, resubscription after a reconnection gives up
+ * (src/redis/pubsub.ts).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -14,7 +15,7 @@ const push = (...parts: string[]) =>
     parts.map((p) => /^\d+$/.test(p) ? `:${p}\r\n` : `$${p.length}\r\n${p}\r\n`).join("")
   }`;
 
-forEachTarget("review: pubsub iterators", (target) => {
+forEachTarget("pubsub iterators", (target) => {
   it("two concurrent next() calls both get a message", async () => {
     const store = target().store();
     const pubsub = store.pubsub();
@@ -87,7 +88,7 @@ forEachTarget("review: pubsub iterators", (target) => {
   });
 }, ["redis", "embedded-memory"]);
 
-describe("review: pubsub against a scripted server", () => {
+describe("pubsub against a scripted server", () => {
   it("a message in the same read as the subscribe confirmation reaches the subscription", async () => {
     const server = await scriptedServer((command) => {
       const handshake = handshakeReply(command);

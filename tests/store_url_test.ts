@@ -1,12 +1,12 @@
 /**
- * Review: failing tests for src/url.ts (password leaks in messages, dns
- * round trip) and views made by store.with().
+ * Connection strings as stores see them: no password in messages, `dns`
+ * round trips (src/url.ts), and the identity of views made by store.with().
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createStore, parseStoreUrl, type RedisStore } from "../mod.ts";
 
-describe("review: connection strings", () => {
+describe("connection strings", () => {
   it("parseStoreUrl() never puts a password with '#' in its error message", () => {
     assert.throws(
       () => parseStoreUrl("redis://user:se#cret@127.0.0.1:6379/0"),
@@ -41,7 +41,7 @@ describe("review: connection strings", () => {
   });
 });
 
-describe("review: views made by with()", () => {
+describe("views made by with()", () => {
   it("a view has the store's dns and masked string form", () => {
     const store = createStore<RedisStore>("redis://user:pw@127.0.0.1:6379/2");
     const view = store.with({ timeout: 100 });
