@@ -28,8 +28,10 @@ export interface FittedMaxClients {
  * @returns The `maxclients` to use, and a log line when it was lowered.
  *
  * @example A ulimit of 1024 leaves room for 992 clients
- * ```ts ignore
- * fitMaxClients(10000, 1024); // { maxClients: 992, message: "..." }
+ * ```ts
+ * import { fitMaxClients } from "./max_clients.ts";
+ *
+ * console.log(fitMaxClients(10000, 1024).maxClients); // 992
  * ```
  */
 export function fitMaxClients(requested: number, fdLimit: number | undefined): FittedMaxClients {
@@ -55,6 +57,14 @@ export function fitMaxClients(requested: number, fdLimit: number | undefined): F
  *
  * @param error What the listener reported.
  * @returns `true` for EMFILE and ENFILE.
+ *
+ * @example Deno's EMFILE
+ * ```ts
+ * import { isOutOfDescriptors } from "./max_clients.ts";
+ *
+ * const error = Object.assign(new Error("Too many open files (os error 24)"), { code: "EMFILE" });
+ * console.log(isOutOfDescriptors(error)); // true
+ * ```
  */
 export function isOutOfDescriptors(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
@@ -72,6 +82,13 @@ export function isOutOfDescriptors(error: Error): boolean {
  * @param clients Clients connected when accept failed.
  * @returns The lowered `maxclients` and a log line, or the current one when
  *   so few clients are connected that they are not what exhausted the table.
+ *
+ * @example Out of descriptors with 1000 clients
+ * ```ts
+ * import { fitMaxClientsToClients } from "./max_clients.ts";
+ *
+ * console.log(fitMaxClientsToClients(10000, 1000).maxClients); // 968
+ * ```
  */
 export function fitMaxClientsToClients(maxClients: number, clients: number): FittedMaxClients {
   const fitted = clients - RESERVED_FDS;
@@ -107,6 +124,16 @@ const REPORT_EVERY_MS = 10_000;
  * @param limitKnown Whether `maxclients` was already fitted to a known limit.
  * @param server The server, or `null` while it is being built.
  * @returns The handler.
+ *
+ * @example Learning maxclients from an EMFILE
+ * ```ts
+ * import { acceptErrorHandler } from "./max_clients.ts";
+ *
+ * const server = { config: { maxClients: 10000 }, clients: { size: 1000 } };
+ * const onError = acceptErrorHandler(console.log, false, () => server);
+ * onError(Object.assign(new Error("Too many open files"), { code: "EMFILE" }));
+ * console.log(server.config.maxClients); // 968
+ * ```
  */
 export function acceptErrorHandler(
   log: (message: string) => void,

@@ -15,6 +15,14 @@ export const LIMITS_PATH = "/proc/self/limits";
  *
  * @param text The file's text.
  * @returns The limit, or `undefined` when absent or "unlimited".
+ *
+ * @example The soft limit is the first number
+ * ```ts
+ * import { parseOpenFileLimit } from "./_fd_limit.ts";
+ *
+ * const text = "Max open files            1024                 4096                 files\n";
+ * console.log(parseOpenFileLimit(text)); // 1024
+ * ```
  */
 export function parseOpenFileLimit(text: string): number | undefined {
   const match = /^Max open files\s+(\d+|unlimited)\s/m.exec(text);
