@@ -131,6 +131,8 @@ export type { CommandCore } from "./src/redis/commands.ts";
 export type { CallOptions, ReconnectOptions, Shape } from "./src/redis/connection.ts";
 export type { Replies, ScoredMember } from "./src/redis/replies.ts";
 export type { ReplyValue } from "./src/redis/execute_reply.ts";
+export { Streams } from "./src/redis/stream_consumer.ts";
+export type { ConsumedEntry, ConsumeOptions, StreamHost } from "./src/redis/stream_consumer.ts";
 export {
   ConnectionClosedError,
   ConnectionError,

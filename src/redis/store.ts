@@ -23,6 +23,7 @@ import {
 import { attachRedisCommands, type RedisCommands } from "./commands/mod.ts";
 import { executeArgs, type Key } from "./commands.ts";
 import { resolveOptions } from "./options.ts";
+import { Streams } from "./stream_consumer.ts";
 import type { ReplyValue } from "./execute_reply.ts";
 import { escapeGlob } from "./commands/_args.ts";
 import { CommandSet, type CommandSetExecutor } from "./command_set.ts";
@@ -141,6 +142,7 @@ export class RedisStore extends RemoteStore {
   #replies: Replies;
   #options: RedisStoreOptions;
   #namespaceBytes: Uint8Array | undefined;
+  #streams: Streams | undefined;
 
   /**
    * Creates a redis store; use {@linkcode createStore} rather than this directly.
@@ -334,6 +336,17 @@ export class RedisStore extends RemoteStore {
     return checked.blocking
       ? this.sendBlocking(checked.args, shape)
       : this.send(checked.args, shape);
+  }
+
+  /**
+   * Stream helpers: `consume()` reads a stream with a consumer group as an
+   * async iterator (recovery of pending entries, take-over of stale ones,
+   * acknowledgement, abort).
+   *
+   * @returns The helpers.
+   */
+  get streams(): Streams {
+    return this.#streams ??= new Streams(this);
   }
 
   /**

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Target } from "../_targets.ts";
 import { useStores } from "./_stores.ts";
+import { eventually } from "../_wait.ts";
 
 /**
  * Declares the stream and HyperLogLog tests.
@@ -132,6 +133,64 @@ export function streamSuite(target: () => Target, protocol: 2 | 3): void {
       assert.equal(id, "5-0");
       assert.equal(length, 1);
       assert.deepEqual(entries, [{ id: "5-0", fields: { k: "v" } }]);
+    });
+  });
+
+  describe("streams.consume()", () => {
+    it('streams.consume() creates the group at "$" and reads entries added after it', async () => {
+      await s.ns.xadd("st:c", { n: 1 }, { id: "1-0" }); // before the group: not delivered
+      const reader = s.ns.streams.consume("st:c", "workers", "w1", { block: 100 });
+      const next = reader.next();
+      await eventually(async () => (await s.ns.xinfoGroups("st:c")).length === 1);
+      await s.ns.xadd("st:c", { n: 2 }, { id: "2-0" });
+      const { value } = await next;
+      assert.deepEqual([value!.stream, value!.id, value!.source], ["st:c", "2-0", "new"]);
+      assert.deepEqual(value!.fields, { n: "2" });
+      await reader.return(undefined);
+    });
+
+    it("consume() delivers at least once: an entry not finished stays pending and is delivered again", async () => {
+      await s.plain.xgroupCreate("st:d", "g", "0", { mkstream: true });
+      for (let i = 1; i <= 3; i++) await s.plain.xadd("st:d", { i }, { id: `${i}-0` });
+      const ids: string[] = [];
+      for await (const entry of s.plain.streams.consume("st:d", "g", "w1", { create: false })) {
+        ids.push(`${entry.id}:${entry.source}`);
+        if (ids.length === 3) break; // the third is left unacknowledged
+      }
+      assert.deepEqual(ids, ["1-0:new", "2-0:new", "3-0:new"]);
+      assert.equal((await s.plain.xpending("st:d", "g")).count, 1);
+      // The same consumer restarting gets its pending entry first.
+      for await (const entry of s.plain.streams.consume("st:d", "g", "w1", { create: false })) {
+        assert.deepEqual([entry.id, entry.source, entry.fields], ["3-0", "pending", { i: "3" }]);
+        await entry.ack();
+        break;
+      }
+      assert.equal((await s.plain.xpending("st:d", "g")).count, 0);
+    });
+
+    it("consume() with claimIdle takes over entries another consumer left pending", async () => {
+      await s.plain.xgroupCreate("st:e", "g", "0", { mkstream: true });
+      await s.plain.xadd("st:e", { job: "a" }, { id: "1-0" });
+      await s.plain.xreadgroup("g", "crashed", { "st:e": ">" });
+      const reader = s.plain.streams.consume("st:e", "g", "rescuer", { claimIdle: 0, block: 50 });
+      const { value } = await reader.next();
+      assert.deepEqual([value!.id, value!.source], ["1-0", "claimed"]);
+      await value!.ack();
+      await reader.return(undefined);
+      assert.equal((await s.plain.xpending("st:e", "g")).count, 0);
+    });
+
+    it("consume() ends with signal.reason when aborted while blocked, promptly", async () => {
+      const controller = new AbortController();
+      const reader = s.plain.streams.consume("st:f", "g", "w", {
+        block: 60_000,
+        signal: controller.signal,
+      });
+      const next = reader.next();
+      setTimeout(() => controller.abort(new Error("stop")), 50);
+      const started = Date.now();
+      await assert.rejects(next, /stop/);
+      assert.ok(Date.now() - started < 10_000, "the blocked read was given up");
     });
   });
 
