@@ -26,6 +26,7 @@ import type { ServerCore as PulsarServer } from "./server.ts";
 import type { BlockRequest, ClientInfo, CommandContext } from "./types.ts";
 import { lowerWord, toKey } from "./args.ts";
 import { clearLongTimeout, type LongTimer, setLongTimeout } from "./long_timer.ts";
+import { CommandPacker, type QueuedCommand } from "./queued_command.ts";
 
 const EMPTY_ARGS: Uint8Array[] = [];
 
@@ -109,8 +110,8 @@ export class Client implements CommandContext, ClientInfo {
   lastInteraction: number = this.createdAt;
   /** Last command name, for CLIENT LIST. */
   lastCommand = "NULL";
-  /** Queued commands inside MULTI, or null. */
-  multi: { args: Uint8Array[]; command: Command }[] | null = null;
+  /** Queued commands inside MULTI (arguments packed, see `./queued_command.ts`), or null. */
+  multi: QueuedCommand[] | null = null;
   /** An error was seen while queueing: EXEC aborts. */
   multiError = false;
   /** Running EXEC. */
@@ -153,6 +154,8 @@ export class Client implements CommandContext, ClientInfo {
   /** The reply bytes the connection is writing (given back when written). */
   #inFlight: Uint8Array | null = null;
   #flushQueued = false;
+  /** Packs the arguments of commands queued by MULTI. */
+  #packer: CommandPacker | null = null;
 
   /**
    * @param server The server.
@@ -387,7 +390,7 @@ export class Client implements CommandContext, ClientInfo {
       return;
     }
     if (this.multi !== null && (bits & FLAG_NO_QUEUE) === 0) {
-      this.multi.push({ args, command });
+      this.multi.push((this.#packer ??= new CommandPacker()).pack(command, args));
       this.reply.simple("QUEUED");
       return;
     }
