@@ -11,8 +11,9 @@
  * average size of `samples` elements spread over it, like Redis's
  * `MEMORY USAGE ... SAMPLES`. A write re-accounts its collection from the
  * element count and the cached average (`memUnit`), and samples afresh one
- * write in 16, so accounting an LPUSH or HSET stays O(1) amortized and reads
- * no element (reading one from a packed list copies it).
+ * write in 16 (a small collection also whenever its size changed), so
+ * accounting an LPUSH or HSET stays O(1) amortized and reads no element
+ * (reading one from a packed list copies it; iterating a Map allocates).
  *
  * The per-object costs below are what V8 (Deno) and JavaScriptCore (Bun)
  * spend, measured with 300k objects of each kind (heap + array buffers per
@@ -93,11 +94,16 @@ export function accountedMemory(key: string, entry: Entry): number {
   if (entry.type === "string") return keyMemory(key) + stringMemory(entry);
   const n = entry.type === "list" ? entry.value.length : entry.value.size;
   const unit = entry.memUnit;
-  if (n > DEFAULT_SAMPLES && unit !== undefined && ++writes % RESAMPLE_EVERY !== 0) {
-    return keyMemory(key) + CONTAINER_OVERHEAD + Math.round(n * unit);
+  if (unit !== undefined && ++writes % RESAMPLE_EVERY !== 0) {
+    const base = keyMemory(key) + CONTAINER_OVERHEAD;
+    // A large collection scales its average; a small one (counted exactly)
+    // is recounted when its size changed, not when a value was overwritten.
+    if (n > DEFAULT_SAMPLES || Math.round(((entry.mem ?? 0) - base) / unit) === n) {
+      return base + Math.round(n * unit);
+    }
   }
   const mem = entryMemory(key, entry);
-  if (n > DEFAULT_SAMPLES) entry.memUnit = (mem - keyMemory(key) - CONTAINER_OVERHEAD) / n;
+  entry.memUnit = n === 0 ? undefined : (mem - keyMemory(key) - CONTAINER_OVERHEAD) / n;
   return mem;
 }
 
