@@ -61,6 +61,16 @@ export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
 export type {
   AutoClaimed,
+  GeoAddOptions,
+  GeoBy,
+  GeoCommands,
+  GeoFrom,
+  GeoMatch,
+  GeoMember,
+  GeoPosition,
+  GeoSearchOptions,
+  GeoStoreOptions,
+  GeoUnit,
   HashCommands,
   HyperLogLogCommands,
   KeyCommands,

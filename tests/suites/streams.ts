@@ -1,4 +1,4 @@
-/** Behaviour suite of the stream and HyperLogLog commands. */
+/** Behaviour suite of the stream, geospatial and HyperLogLog commands. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Target } from "../_targets.ts";
@@ -191,6 +191,75 @@ export function streamSuite(target: () => Target, protocol: 2 | 3): void {
       const started = Date.now();
       await assert.rejects(next, /stop/);
       assert.ok(Date.now() - started < 10_000, "the blocked read was given up");
+    });
+  });
+
+  describe("geo", () => {
+    const sicily = [
+      { longitude: 13.361389, latitude: 38.115556, member: "Palermo" },
+      { longitude: 15.087269, latitude: 37.502669, member: "Catania" },
+    ];
+
+    it("geoadd() / geopos() / geodist() / geohash() store and read positions", async () => {
+      assert.equal(await s.ns.geoadd("geo:s", sicily), 2);
+      assert.equal(await s.ns.geoadd("geo:s", sicily, { xx: true, ch: true }), 0);
+      const [palermo, missing] = await s.ns.geopos("geo:s", "Palermo", "Nowhere");
+      assert.ok(Math.abs(palermo!.longitude - 13.361389) < 1e-5);
+      assert.ok(Math.abs(palermo!.latitude - 38.115556) < 1e-5);
+      assert.equal(missing, null);
+      const km = await s.ns.geodist("geo:s", "Palermo", "Catania", "km");
+      assert.ok(Math.abs(km! - 166.2742) < 0.001, String(km));
+      assert.equal(await s.ns.geodist("geo:s", "Palermo", "Nowhere"), null);
+      assert.deepEqual(await s.ns.geohash("geo:s", "Palermo", "Nowhere"), ["sqc8b49rny0", null]);
+    });
+
+    it("geosearch() / geosearchWith() / geosearchstore() search by radius and box", async () => {
+      await s.ns.geoadd("geo:q", sicily);
+      const center = { longitude: 15, latitude: 37 };
+      assert.deepEqual(
+        await s.ns.geosearch("geo:q", center, { radius: 200, unit: "km" }, { order: "ASC" }),
+        ["Catania", "Palermo"],
+      );
+      assert.deepEqual(
+        await s.ns.geosearch("geo:q", { member: "Palermo" }, {
+          width: 10,
+          height: 10,
+          unit: "km",
+        }),
+        ["Palermo"],
+      );
+      const [nearest] = await s.ns.geosearchWith("geo:q", center, { radius: 200, unit: "km" }, {
+        order: "ASC",
+        count: 1,
+      });
+      assert.equal(nearest.member, "Catania");
+      assert.ok(Math.abs(nearest.distance - 56.4413) < 0.001, String(nearest.distance));
+      assert.ok(nearest.hash > 0);
+      assert.ok(Math.abs(nearest.longitude - 15.087269) < 1e-5);
+      assert.throws(() => s.ns.geosearch("geo:q", center, { radius: 1, unit: "m" }, { any: true }));
+      assert.equal(
+        await s.ns.geosearchstore("geo:dest", "geo:q", center, { radius: 100, unit: "km" }),
+        1,
+      );
+      assert.deepEqual(await s.plain.zrange("ns:geo:dest", 0, -1), ["Catania"]);
+    });
+
+    it("the GEORADIUS family reads and stores like GEOSEARCH", async () => {
+      await s.ns.geoadd("geo:r", sicily);
+      const center = { longitude: 15, latitude: 37 };
+      assert.deepEqual(await s.ns.georadius("geo:r", center, 200, "km", { order: "ASC" }), [
+        "Catania",
+        "Palermo",
+      ]);
+      assert.deepEqual(await s.ns.georadiusbymember("geo:r", "Palermo", 1, "km"), ["Palermo"]);
+      assert.equal(await s.ns.georadiusStore("geo:r", center, 100, "km", "geo:rs"), 1);
+      assert.equal(
+        await s.ns.georadiusbymemberStore("geo:r", "Catania", 200, "km", "geo:rd", {
+          storedist: true,
+        }),
+        2,
+      );
+      assert.equal(await s.ns.zscore("geo:rd", "Catania"), 0);
     });
   });
 

@@ -19,6 +19,7 @@ import { SortedSetCommands } from "./sorted_sets.ts";
 import { StringCommands } from "./strings.ts";
 import { StreamCommands } from "./streams.ts";
 import { HyperLogLogCommands } from "./hyperloglog.ts";
+import { GeoCommands } from "./geo.ts";
 
 export type { KeyCommands } from "./keys.ts";
 export type {
@@ -83,6 +84,18 @@ export type {
   XReadOptions,
 } from "./streams.ts";
 export type { HyperLogLogCommands } from "./hyperloglog.ts";
+export type { GeoCommands } from "./geo.ts";
+export type {
+  GeoAddOptions,
+  GeoBy,
+  GeoFrom,
+  GeoMatch,
+  GeoMember,
+  GeoPosition,
+  GeoSearchOptions,
+  GeoStoreOptions,
+  GeoUnit,
+} from "./geo.ts";
 
 /** Every command family, in the order their methods are attached. */
 export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
@@ -96,6 +109,7 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
   ScanCommands,
   StreamCommands,
   HyperLogLogCommands,
+  GeoCommands,
 ];
 
 /**
@@ -104,7 +118,8 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
  * {@linkcode HashCommands}, {@linkcode ListCommands},
  * {@linkcode SetCommands}, {@linkcode SortedSetCommands},
  * {@linkcode ServerCommands}, {@linkcode ScanCommands},
- * {@linkcode StreamCommands} and {@linkcode HyperLogLogCommands}. The store, its
+ * {@linkcode StreamCommands}, {@linkcode HyperLogLogCommands} and
+ * {@linkcode GeoCommands}. The store, its
  * `with()` views, `watch()` handles, pipelines and transactions all have
  * these methods, over different executors.
  */
@@ -119,7 +134,8 @@ export interface RedisCommands
     ServerCommands,
     ScanCommands,
     StreamCommands,
-    HyperLogLogCommands {}
+    HyperLogLogCommands,
+    GeoCommands {}
 
 /**
  * Puts every command method on `prototype` (see `attachCommands`).
