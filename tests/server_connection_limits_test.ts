@@ -448,6 +448,33 @@ describe("embedded server client connections", () => {
     await call(port, "DEL", "piped");
   });
 
+  it("a blocked client's pipelined input pauses reading, and all of it runs after the unblock", async () => {
+    const ids = new Set(server.clients.keys());
+    const blocked = await Raw.connect(port, 0);
+    try {
+      blocked.send(resp("BLPOP", "wake:list", "0"));
+      await eventually(() => server.blockedClients === 1, 5000);
+      const client = [...server.clients.values()].find((c) => !ids.has(c.id))!;
+      // 2M PINGs (12 MiB): far more than the queue holds before reading pauses.
+      const pings = 2_000_000;
+      const chunk = new TextEncoder().encode("PING\r\n".repeat(100_000));
+      for (let i = 0; i < pings / 100_000; i++) blocked.socket.write(chunk);
+      await eventually(() => client.pendingInput > 0, 5000);
+      await sleep(300);
+      // Queued while blocked: bounded by the pause, not by what was sent.
+      assert.ok(client.pendingInput < 8 * 1024 * 1024, `queued ${client.pendingInput} bytes`);
+      assert.ok(blocked.socket.writableLength > 0 || client.inputBytes < pings * 6);
+      assert.equal(await call(port, "LPUSH", "wake:list", "x"), 1);
+      const expected = "*2\r\n$9\r\nwake:list\r\n$1\r\nx\r\n".length + pings * 7;
+      await blocked.until(() => blocked.received >= expected, 60_000);
+      assert.equal(blocked.received, expected);
+      await assertHealthy();
+    } finally {
+      blocked.destroy();
+      await blocked.closeWait();
+    }
+  });
+
   it("plain PINGs never read stay bounded", async () => {
     const ids = new Set(server.clients.keys());
     const hostile = await Raw.connect(port, 0);
