@@ -301,7 +301,7 @@ export function encodingOf(entry: Entry): string {
       if (entry.room !== undefined) return "raw";
       if (entry.value.length > 20) return entry.value.length <= 44 ? "embstr" : "raw";
       const text = toKey(entry.value);
-      if (INT_RE.test(text) && typeof parseInteger(entry.value) === "number") return "int";
+      if (INT_RE.test(text) && parseInteger(entry.value) !== null) return "int"; // the int64 range
       return "embstr";
     }
     case "list":
