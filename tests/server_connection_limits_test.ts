@@ -21,6 +21,7 @@ import type { ServerCore } from "../src/server/server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 import { closeAllRaw, exchange, Raw, resp } from "./_raw_socket.ts";
 import { eventually, sleep } from "./_wait.ts";
+import { ARGUMENT_COST, RequestParser } from "../src/protocol/request_parser.ts";
 import { clearLongTimeout, MAX_TIMER_DELAY, setLongTimeout } from "../src/server/long_timer.ts";
 
 /** A parsed RESP2 reply; errors are `{ error }`. */
@@ -590,6 +591,34 @@ describe("embedded server client connections", () => {
       }
     }
     await assertHealthy();
+  });
+});
+
+describe("RequestParser.buffered", () => {
+  it("counts every argument of an incomplete request, whatever the chunk splits", () => {
+    const args = 3000; // over the fast path's 1024, so the general decoder holds them
+    const request = `*${args}\r\n` + "$3\r\nabc\r\n".repeat(args);
+    const bytes = new TextEncoder().encode(request + "*1\r\n$4\r\nPING\r\n");
+    const header = `*${args}\r\n`.length;
+    for (const step of [1, 7, 100, 4096]) {
+      const seen: number[] = [];
+      const parser = new RequestParser((value) => seen.push(value.length));
+      let checked = 0;
+      for (let at = 0; at < bytes.length; at += step) {
+        parser.push(bytes.subarray(at, at + step));
+        const pushed = Math.min(at + step, bytes.length);
+        // Up to 16 KiB a partial request is kept as bytes; past that, arguments count.
+        if (seen.length !== 0 || pushed <= 17 * 1024) continue;
+        const held = Math.floor((pushed - header) / 9);
+        const buffered = parser.buffered;
+        assert.ok(buffered >= held * ARGUMENT_COST, `step ${step}: ${buffered} for ${held}`);
+        assert.ok(buffered <= held * ARGUMENT_COST + pushed, `step ${step}: ${buffered}`);
+        checked++;
+      }
+      assert.ok(checked > 0);
+      assert.deepEqual(seen, [args, 1], `step ${step}`);
+      assert.equal(parser.buffered, 0, `step ${step}`);
+    }
   });
 });
 
