@@ -1,10 +1,11 @@
 /**
  * Compact storage of collections in the embedded server: lists keep small
  * elements packed in chunks (ByteList), so millions of small elements cost a
- * few bytes each instead of a `Uint8Array` each. Checks the list against a
- * plain-array model under random operations, memory under a flood of empty
- * RPUSH elements (another client is answered meanwhile), and list replies
- * byte for byte against redis-server.
+ * few bytes each instead of a `Uint8Array` each; hashes keep short values as
+ * latin1 strings (BytesMap). Checks the list against a plain-array model
+ * under random operations, memory under a flood of empty RPUSH elements
+ * (another client is answered meanwhile), and list and hash replies (binary
+ * values of every size) byte for byte against redis-server.
  */
 
 import { after, before, describe, it } from "node:test";
@@ -15,6 +16,7 @@ import type { PulsarServer } from "../server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 import { closeAllRaw, Raw, resp } from "./_raw_socket.ts";
 import { ByteList, CHUNK_ELEMENTS, SHARED_MAX } from "../src/server/byte_list.ts";
+import { BytesMap, PACKED_MAX } from "../src/server/bytes_map.ts";
 
 /** A seeded PRNG (mulberry32): the same run every time. */
 function prng(seed: number): () => number {
@@ -118,6 +120,28 @@ describe("ByteList", () => {
   });
 });
 
+describe("BytesMap", () => {
+  it("BytesMap keeps short values as strings and long ones in buffers of their own", () => {
+    const slab = new Uint8Array(8192).map((_, i) => i & 255);
+    const short = slab.subarray(250, 260);
+    const long = slab.subarray(0, PACKED_MAX + 1);
+    const map = new BytesMap([["s", short], ["l", long]]);
+    assert.equal(typeof map.getStored("s"), "string");
+    const stored = map.getStored("l") as Uint8Array;
+    // A view would keep the whole 8 KiB slab alive.
+    assert.equal(stored.buffer.byteLength, PACKED_MAX + 1);
+    assert.deepEqual(map.get("s"), short.slice());
+    assert.deepEqual(map.get("l"), long.slice());
+    assert.equal(map.valueLength("s"), 10);
+    map.get("s")![0] = 0;
+    assert.deepEqual(map.get("s"), short.slice());
+    const copy = new BytesMap(map);
+    assert.deepEqual([...copy.keys()], ["s", "l"]);
+    assert.deepEqual(copy.get("s"), short.slice());
+    assert.equal(copy.randomKey().length, 1);
+  });
+});
+
 /** The process's resident set size in bytes. */
 function rss(): number {
   return process.memoryUsage().rss;
@@ -160,7 +184,7 @@ describe("compact lists under a flood of small elements", () => {
   });
 });
 
-describe("compact lists against redis-server", { skip: skipWithoutRedis() }, () => {
+describe("compact collections against redis-server", { skip: skipWithoutRedis() }, () => {
   let server: PulsarServer;
   let redis: RedisServer;
 
@@ -173,6 +197,65 @@ describe("compact lists against redis-server", { skip: skipWithoutRedis() }, () 
     await closeAllRaw();
     await server?.shutdown();
     await redis?.stop();
+  });
+
+  /**
+   * Sends `steps` to both servers; their replies must be identical bytes.
+   * `redisSetup` goes to redis-server first, replies unchecked.
+   */
+  async function sameReplies(steps: string[][], redisSetup: string[][] = []): Promise<void> {
+    const request = steps.map((step) => resp(...step)).join("") + resp("ECHO", "end-of-steps");
+    const setup = redisSetup.map((step) => resp(...step)).join("");
+    const [ours, theirs] = await Promise.all(
+      [server.addr.port, redis.port].map(async (port) => {
+        const raw = await Raw.connect(port, 64 << 20);
+        if (port === redis.port && setup !== "") {
+          await raw.command(setup, 5 * redisSetup.length);
+        }
+        raw.send(request);
+        await raw.until((data) => data.endsWith("$12\r\nend-of-steps\r\n"), 30_000);
+        raw.destroy();
+        return raw.data;
+      }),
+    );
+    let at = 0;
+    while (at < ours.length && ours[at] === theirs[at]) at++;
+    assert.equal(
+      JSON.stringify(ours.slice(at - 80, at + 80)),
+      JSON.stringify(theirs.slice(at - 80, at + 80)),
+      `replies differ at byte ${at} of ${theirs.length}`,
+    );
+    assert.equal(ours.length, theirs.length);
+  }
+
+  it("hash commands over binary values of every size reply byte for byte like Redis", async () => {
+    const sizes = [0, 1, 5, 64, 65, 200, PACKED_MAX, PACKED_MAX + 1, 3000];
+    const value = (i: number): string => {
+      const n = sizes[i % sizes.length];
+      return String.fromCharCode(...Array.from({ length: n }, (_, j) => (i * 37 + j * 7) & 255));
+    };
+    const steps: string[][] = [];
+    for (let i = 0; i < 200; i++) steps.push(["HSET", "h", `f${i % 150}`, value(i)]);
+    for (const key of ["h", "small"]) {
+      steps.push(["HSET", "small", "a", "\x80\xff", "b", "12"]);
+      steps.push(["HGETALL", key], ["HVALS", key], ["HKEYS", key], ["HLEN", key]);
+      steps.push(["HMGET", key, "f1", "nofield", "f7", "a", "b"], ["HGET", key, "f8"]);
+      steps.push(["HSTRLEN", key, "f7"], ["HSTRLEN", key, "a"], ["HSETNX", key, "f2", "x"]);
+      steps.push(["HINCRBY", key, "b", "-100"], ["HINCRBYFLOAT", key, "b", "0.5"], [
+        "HGET",
+        key,
+        "b",
+      ]);
+      steps.push(["HINCRBY", key, "a", "1"], ["HRANDFIELD", key, "1000", "WITHVALUES"]);
+      steps.push(["HRANDFIELD", key, "0"], ["HRANDFIELD", "nokey", "-5"]);
+      steps.push(["COPY", key, `${key}2`], ["HGETALL", `${key}2`], ["HDEL", key, "f3", "a"]);
+      steps.push(["SORT", "l", "BY", "nosort", "GET", `${key}->f4`]);
+    }
+    // Listpack encoding keeps insertion order in Redis, as the embedded server does.
+    await sameReplies([["RPUSH", "l", "x"], ...steps], [
+      ["CONFIG", "SET", "hash-max-listpack-value", "100000"],
+      ["CONFIG", "SET", "hash-max-listpack-entries", "100000"],
+    ]);
   });
 
   it("list commands over mixed element sizes reply byte for byte like Redis", async () => {

@@ -141,7 +141,8 @@ class Chunk {
 
   #setLarge(slot: number, item: Uint8Array): void {
     this.large ??= [];
-    this.large[slot] = item;
+    // A view of a shared buffer (the parser's slabs) would keep all of it alive.
+    this.large[slot] = item.byteLength === item.buffer.byteLength ? item : item.slice();
   }
 
   /**

@@ -9,6 +9,7 @@
 import { ByteList } from "./byte_list.ts";
 import { ownedBytes } from "./string_buffer.ts";
 import { accountedMemory, type MemoryAccount } from "./memory.ts";
+import { BytesMap } from "./bytes_map.ts";
 import { RandomMap, RandomSet } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
@@ -36,7 +37,7 @@ export function stringEntry(value: Uint8Array): StringEntry {
 }
 
 /** A new, empty hash entry. */
-export function hashEntry(value: RandomMap<Uint8Array> = new RandomMap()): HashEntry {
+export function hashEntry(value: BytesMap = new BytesMap()): HashEntry {
   return { type: "hash", value, expiresAt: 0, lru: 0, mem: 0 };
 }
 
@@ -62,7 +63,7 @@ export function cloneEntry(entry: Entry): Entry {
       // An owned value is edited in place later (string_buffer.ts): the copy gets its own bytes.
       return { type: "string", value: ownedBytes(entry), expiresAt: entry.expiresAt };
     case "hash":
-      return { type: "hash", value: new RandomMap(entry.value), expiresAt: entry.expiresAt };
+      return { type: "hash", value: new BytesMap(entry.value), expiresAt: entry.expiresAt };
     case "list":
       return { type: "list", value: ByteList.from(entry.value), expiresAt: entry.expiresAt };
     case "set":

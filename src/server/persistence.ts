@@ -21,7 +21,8 @@
  */
 
 import { ByteList } from "./byte_list.ts";
-import { RandomMap, RandomSet } from "./random_access.ts";
+import { BytesMap, valueBytes } from "./bytes_map.ts";
+import { RandomSet } from "./random_access.ts";
 import type { Database } from "./keyspace.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type { Entry } from "./types.ts";
@@ -226,7 +227,7 @@ function writeValue(w: Writer, entry: Entry): void {
       w.varint(entry.value.size);
       for (const [field, value] of entry.value) {
         w.str(field);
-        w.bytes(value);
+        w.bytes(valueBytes(value));
       }
       return;
   }
@@ -265,7 +266,7 @@ function readValue(r: Reader, type: number, expiresAt: number): Entry {
     }
     case 4: {
       const n = r.count(2); // two length varints
-      const hash = new RandomMap<Uint8Array>();
+      const hash = new BytesMap();
       for (let i = 0; i < n; i++) {
         const field = r.str();
         hash.set(field, r.bytes());

@@ -52,7 +52,8 @@
 
 import type { ReplyWriter } from "../protocol/reply_writer.ts";
 import type { ByteList } from "./byte_list.ts";
-import type { RandomMap, RandomSet } from "./random_access.ts";
+import type { BytesMap } from "./bytes_map.ts";
+import type { RandomSet } from "./random_access.ts";
 import type { SortedSet } from "./sorted_set.ts";
 import type { Database } from "./keyspace.ts";
 
@@ -112,8 +113,11 @@ export interface StringEntry extends EntryBase {
 export interface HashEntry extends EntryBase {
   /** The type tag. */
   readonly type: "hash";
-  /** Fields are latin1 binary strings (a `Map` with O(1) random picks). */
-  value: RandomMap<Uint8Array>;
+  /**
+   * Fields are latin1 binary strings (a `Map` with O(1) random picks that
+   * stores short values compactly).
+   */
+  value: BytesMap;
 }
 
 /** A list: a double-ended queue of byte strings. */

@@ -17,6 +17,8 @@ import {
   toKey,
   WRONGTYPE,
 } from "../args.ts";
+import { BulkFramer } from "../bulk_framer.ts";
+import { valueBytes, writeStored } from "../bytes_map.ts";
 import { command, ONE_KEY } from "../define.ts";
 import { hashEntry } from "../keyspace.ts";
 import type { CommandContext, CommandSpec, HashEntry } from "../types.ts";
@@ -110,9 +112,9 @@ function hsetnx(ctx: CommandContext): void {
 function hget(ctx: CommandContext): void {
   const entry = readHash(ctx, toKey(ctx.args[1]));
   if (entry === null) return;
-  const value = entry?.value.get(toKey(ctx.args[2]));
+  const value = entry?.value.getStored(toKey(ctx.args[2]));
   if (value === undefined) ctx.reply.nullBulk();
-  else ctx.reply.bulk(value);
+  else writeStored(ctx.reply, value);
 }
 
 function hmget(ctx: CommandContext): void {
@@ -121,9 +123,9 @@ function hmget(ctx: CommandContext): void {
   const args = ctx.args;
   ctx.reply.arrayHeader(args.length - 2);
   for (let i = 2; i < args.length; i++) {
-    const value = entry?.value.get(toKey(args[i]));
+    const value = entry?.value.getStored(toKey(args[i]));
     if (value === undefined) ctx.reply.nullBulk();
-    else ctx.reply.bulk(value);
+    else writeStored(ctx.reply, value);
   }
 }
 
@@ -142,7 +144,7 @@ function hlen(ctx: CommandContext): void {
 function hstrlen(ctx: CommandContext): void {
   const entry = readHash(ctx, toKey(ctx.args[1]));
   if (entry === null) return;
-  ctx.reply.integer(entry?.value.get(toKey(ctx.args[2]))?.length ?? 0);
+  ctx.reply.integer(entry?.value.valueLength(toKey(ctx.args[2])) ?? 0);
 }
 
 const KEYS = 1;
@@ -158,19 +160,22 @@ function hgetall(ctx: CommandContext, what: number): void {
     return;
   }
   const map = entry.value;
+  // Fields and packed values go out as they are stored: no array per string.
+  const framer = new BulkFramer((bytes) => reply.raw(bytes));
   if (what === (KEYS | VALUES)) {
     reply.mapHeader(map.size);
     for (const [field, value] of map) {
-      reply.bulk(fieldBytes(field));
-      reply.bulk(value);
+      framer.latin1(field);
+      framer.value(value);
     }
   } else if (what === KEYS) {
     reply.arrayHeader(map.size);
-    for (const field of map.keys()) reply.bulk(fieldBytes(field));
+    for (const field of map.keys()) framer.latin1(field);
   } else {
     reply.arrayHeader(map.size);
-    for (const value of map.values()) reply.bulk(value);
+    for (const value of map.values()) framer.value(value);
   }
+  framer.flush();
 }
 
 /** Field name bytes (fields are latin1 binary strings). */
@@ -212,7 +217,7 @@ function hincrby(ctx: CommandContext): void {
       return;
     }
   }
-  map.set(field, ascii(String(result)));
+  map.set(field, String(result)); // digits: already the stored (latin1) form
   commit(ctx, key, target.entry, target.created);
   ctx.reply.integer(result);
 }
@@ -293,7 +298,7 @@ function hrandfield(ctx: CommandContext): void {
   }
   if (count >= size) {
     reply.arrayHeader(withValues && !resp3 ? size * 2 : size);
-    for (const [field, value] of map) writePair(field, value);
+    for (const [field, value] of map) writePair(field, valueBytes(value));
     return;
   }
   const picked = sampleIndexes(size, count);
