@@ -59,8 +59,15 @@ export type {
 } from "./src/transport/types.ts";
 export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
+export { BitfieldOps, BitfieldReads } from "./src/redis/commands/mod.ts";
 export type {
   AutoClaimed,
+  BitfieldCommands,
+  BitfieldOffset,
+  BitfieldOverflow,
+  BitfieldType,
+  FunctionLibrary,
+  FunctionListOptions,
   GeoAddOptions,
   GeoBy,
   GeoCommands,
@@ -74,9 +81,11 @@ export type {
   HashCommands,
   HyperLogLogCommands,
   KeyCommands,
+  LibraryFunction,
   ListCommands,
   RedisCommands,
   ScanCommands,
+  ScriptingCommands,
   ServerCommands,
   SetCommands,
   SortedSetCommands,

@@ -40,6 +40,8 @@ export interface Replies {
   bytesArray: Shape<(Uint8Array | null)[]>;
   /** An array of integer replies. */
   integers: Shape<number[]>;
+  /** An array of integer replies or nil. */
+  integersOrNull: Shape<(number | null)[]>;
   /** An array of 1/0 as booleans. */
   booleans: Shape<boolean[]>;
   /** An array of doubles or `null`. */
@@ -161,6 +163,7 @@ export function makeReplies(encoding = "utf-8"): Replies {
     bytesArray: (value) =>
       array(value).map((item) => item === null || item instanceof Uint8Array ? item : null),
     integers: (value) => array(value).map(integer),
+    integersOrNull: (value) => array(value).map((item) => item === null ? null : integer(item)),
     booleans: (value) => array(value).map((item) => integer(item) === 1),
     doubles: (value) => array(value).map(doubleOrNull),
     record: (value) => {

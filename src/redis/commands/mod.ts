@@ -20,6 +20,8 @@ import { StringCommands } from "./strings.ts";
 import { StreamCommands } from "./streams.ts";
 import { HyperLogLogCommands } from "./hyperloglog.ts";
 import { GeoCommands } from "./geo.ts";
+import { BitfieldCommands } from "./bitfield.ts";
+import { ScriptingCommands } from "./scripting.ts";
 
 export type { KeyCommands } from "./keys.ts";
 export type {
@@ -85,6 +87,19 @@ export type {
 } from "./streams.ts";
 export type { HyperLogLogCommands } from "./hyperloglog.ts";
 export type { GeoCommands } from "./geo.ts";
+export { BitfieldOps, BitfieldReads } from "./bitfield.ts";
+export type {
+  BitfieldCommands,
+  BitfieldOffset,
+  BitfieldOverflow,
+  BitfieldType,
+} from "./bitfield.ts";
+export type {
+  FunctionLibrary,
+  FunctionListOptions,
+  LibraryFunction,
+  ScriptingCommands,
+} from "./scripting.ts";
 export type {
   GeoAddOptions,
   GeoBy,
@@ -110,6 +125,8 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
   StreamCommands,
   HyperLogLogCommands,
   GeoCommands,
+  BitfieldCommands,
+  ScriptingCommands,
 ];
 
 /**
@@ -118,8 +135,9 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
  * {@linkcode HashCommands}, {@linkcode ListCommands},
  * {@linkcode SetCommands}, {@linkcode SortedSetCommands},
  * {@linkcode ServerCommands}, {@linkcode ScanCommands},
- * {@linkcode StreamCommands}, {@linkcode HyperLogLogCommands} and
- * {@linkcode GeoCommands}. The store, its
+ * {@linkcode StreamCommands}, {@linkcode HyperLogLogCommands},
+ * {@linkcode GeoCommands}, {@linkcode BitfieldCommands} and
+ * {@linkcode ScriptingCommands}. The store, its
  * `with()` views, `watch()` handles, pipelines and transactions all have
  * these methods, over different executors.
  */
@@ -135,7 +153,9 @@ export interface RedisCommands
     ScanCommands,
     StreamCommands,
     HyperLogLogCommands,
-    GeoCommands {}
+    GeoCommands,
+    BitfieldCommands,
+    ScriptingCommands {}
 
 /**
  * Puts every command method on `prototype` (see `attachCommands`).
