@@ -43,12 +43,6 @@ const OUTPUT_HIGH_WATER = 1024 * 1024;
  */
 const INPUT_HIGH_WATER = 256 * 1024;
 
-/** Conn methods added by the transport's flow control (optional until every adapter has them). */
-interface FlowControl {
-  pause(): void;
-  resume(): void;
-}
-
 /** What a parsed request costs in memory, in bytes (see `ARGUMENT_COST`). */
 function requestCost(value: RespValue): number {
   if (!Array.isArray(value)) return REQUEST_COST;
@@ -264,7 +258,7 @@ export class Client implements CommandContext, ClientInfo {
       if (this.#overQueryLimit()) return;
       if (!this.#paused && this.#queuedCost > INPUT_HIGH_WATER) {
         this.#paused = true;
-        (this.conn as Conn & Partial<FlowControl>).pause?.();
+        this.conn.pause?.();
       }
       return;
     }
@@ -318,7 +312,7 @@ export class Client implements CommandContext, ClientInfo {
     }
     if (this.#paused && !this.closed && this.#queuedCost <= INPUT_HIGH_WATER / 2) {
       this.#paused = false;
-      (this.conn as Conn & Partial<FlowControl>).resume?.();
+      this.conn.resume?.();
     }
   }
 
