@@ -431,6 +431,29 @@ describe("maxmemory", () => {
     await assert.rejects(serve({ transport: false, maxMemoryPolicy: "lru" }), RangeError);
   });
 
+  it("maxmemory-samples 2147483647 cannot turn evictions into keyspace scans", async () => {
+    // (Not sent to redis-server: 7.0 puts that many samples in a stack array.)
+    const client = await fresh(server.addr.port);
+    for (let i = 0; i < 40; i++) {
+      const args = ["MSET"];
+      for (let j = 0; j < 1000; j++) args.push(`w${i * 1000 + j}`, value(100));
+      assert.equal(await client.call(...args), "OK");
+    }
+    const used = await client.info("used_memory", "memory");
+    const limit = String(used - 2_000_000);
+    assert.equal(await client.call("CONFIG", "SET", "maxmemory-samples", "2147483647"), "OK");
+    assert.equal(
+      await client.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru", "maxmemory", limit),
+      "OK",
+    );
+    await assertAnswering(server.addr.port);
+    await eventually(
+      async () => await client.info("used_memory", "memory") <= Number(limit),
+      10000,
+    );
+    await client.close();
+  });
+
   it("lowering maxmemory below the data evicts at once, through the cron too", async () => {
     const client = await fresh(server.addr.port);
     for (let i = 0; i < 2000; i++) await client.call("SET", `small${i}`, value(500));
