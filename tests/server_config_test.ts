@@ -69,7 +69,17 @@ describe("CONFIG SET validation", () => {
     assert.ok(names.length >= 25, `${names.length} parameters`);
     // Never sent: a value Redis accepts would lock the test out (requirepass) or rebind it (bind).
     const skip = new Set(["requirepass", "bind"]);
-    const bad = ["-1", "abc", "1x", "1.5", "99999999999999999999", "-99999999999999999999", " 1"];
+    const bad = [
+      "-1",
+      "abc",
+      "1x",
+      "1.5",
+      "99999999999999999999",
+      "-99999999999999999999",
+      " 1",
+      "1constructor",
+      "__proto__",
+    ];
     let checked = 0;
     for (const name of names) {
       if (skip.has(name)) continue;
@@ -157,6 +167,8 @@ describe("CONFIG SET validation", () => {
         "foo",
         "normal 1 2",
         "foo 1 2 3",
+        "constructor 1 2 3",
+        "__proto__ 1 2 3",
         "master 1 2 3",
         "normal 1x 2 3",
         "normal 1mb 2 x",

@@ -59,8 +59,10 @@ export const NOT_A_MEMORY_VALUE = "argument must be a memory value";
 export function parseMemory(text: string): bigint | null {
   const match = /^([0-9]*)([a-zA-Z]*)$/.exec(text);
   if (match === null) return null;
-  const scale = UNITS[match[2].toLowerCase()];
-  if (scale === undefined || match[1].length >= 128) return null;
+  const unit = match[2].toLowerCase();
+  // (Own keys only: "1constructor" is no unit.)
+  if (!Object.hasOwn(UNITS, unit) || match[1].length >= 128) return null;
+  const scale = UNITS[unit];
   let digits = match[1] === "" ? 0n : BigInt(match[1]);
   if (digits > ULLONG_MAX) digits = ULLONG_MAX; // strtoull saturates
   return (digits * scale) % U64;

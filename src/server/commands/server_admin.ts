@@ -257,9 +257,9 @@ function time(ctx: CommandContext): void {
 /**
  * One CONFIG parameter. `set` validates and applies a value (a latin1 binary
  * string), returning Redis's error text or null; `get` gives the current
- * value in the form `set` accepts back, so a failed multi-parameter CONFIG
- * SET can restore every parameter it already changed (Redis 7: all or
- * nothing).
+ * value as CONFIG GET shows it. Parameters keep their state in
+ * `server.config` (or `informational` below), which CONFIG SET snapshots so a
+ * failed multi-parameter SET restores all of them (Redis 7: all or nothing).
  */
 interface ConfigParam {
   get(server: PulsarServer): string;
@@ -346,7 +346,8 @@ function setOutputLimits(server: PulsarServer, value: string): string | null {
   if (words.length % 4 !== 0) return "Wrong number of arguments in buffer limit configuration.";
   const updates: [keyof OutputBufferLimits, OutputBufferLimit][] = [];
   for (let i = 0; i < words.length; i += 4) {
-    const cls = CLIENT_CLASSES[words[i].toLowerCase()];
+    const name = words[i].toLowerCase();
+    const cls = Object.hasOwn(CLIENT_CLASSES, name) ? CLIENT_CLASSES[name] : undefined;
     if (cls === undefined) {
       return "Invalid client class specified in buffer limit configuration.";
     }
