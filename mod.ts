@@ -61,11 +61,13 @@ export type { FileSystem } from "./src/server/persistence.ts";
 export type { ServeOptions, SnapshotOptions } from "./src/server/server.ts";
 export { BitfieldOps, BitfieldReads } from "./src/redis/commands/mod.ts";
 export type {
+  AdminCommands,
   AutoClaimed,
   BitfieldCommands,
   BitfieldOffset,
   BitfieldOverflow,
   BitfieldType,
+  ClientKillFilter,
   FunctionLibrary,
   FunctionListOptions,
   GeoAddOptions,
@@ -81,6 +83,7 @@ export type {
   HashCommands,
   HyperLogLogCommands,
   KeyCommands,
+  LatencyEvent,
   LibraryFunction,
   ListCommands,
   RedisCommands,
@@ -88,6 +91,7 @@ export type {
   ScriptingCommands,
   ServerCommands,
   SetCommands,
+  SlowlogEntry,
   SortedSetCommands,
   StreamCommands,
   StringCommands,

@@ -461,27 +461,49 @@ export abstract class KeyCommands extends CommandCore {
   sort(key: Key, options?: SortOptions | SortStoreOptions): Promise<(string | null)[] | number>;
   sort(key: Key, options?: SortOptions | SortStoreOptions): Promise<(string | null)[] | number> {
     const args: CommandArg[] = ["SORT", this.key(key)];
-    const pattern = (text: string): string =>
-      text === "#" || text === "nosort" ? text : this.namespace + text;
-    if (options?.by !== undefined) args.push("BY", pattern(options.by));
-    if (options?.limit) {
-      args.push(
-        "LIMIT",
-        integerArg("limit.offset", options.limit.offset),
-        integerArg("limit.count", options.limit.count),
-      );
-    }
-    if (options?.get !== undefined) {
-      for (const get of typeof options.get === "string" ? [options.get] : options.get) {
-        args.push("GET", pattern(get));
-      }
-    }
-    if (options?.order === "desc") args.push("DESC");
-    if (options?.alpha) args.push("ALPHA");
+    sortArgs(args, options, (text) => this.namespace + text);
     if (options && "store" in options && options.store !== undefined) {
       args.push("STORE", this.key(options.store));
       return this.send(args, this.replies.integer);
     }
     return this.send(args, this.replies.textArray);
   }
+
+  /**
+   * Sorts a list, set or sorted set without writing (SORT_RO: may run on replicas).
+   *
+   * @param key The key.
+   * @param options Order, window, patterns.
+   * @returns The sorted elements (`null` for a GET pattern with no value).
+   */
+  sortRo(key: Key, options?: SortOptions): Promise<(string | null)[]> {
+    const args: CommandArg[] = ["SORT_RO", this.key(key)];
+    sortArgs(args, options, (text) => this.namespace + text);
+    return this.send(args, this.replies.textArray);
+  }
+}
+
+/** SORT's BY/LIMIT/GET/DESC/ALPHA arguments; patterns get the namespace. */
+function sortArgs(
+  args: CommandArg[],
+  options: SortOptions | undefined,
+  namespaced: (text: string) => string,
+): void {
+  const pattern = (text: string): string =>
+    text === "#" || text === "nosort" ? text : namespaced(text);
+  if (options?.by !== undefined) args.push("BY", pattern(options.by));
+  if (options?.limit) {
+    args.push(
+      "LIMIT",
+      integerArg("limit.offset", options.limit.offset),
+      integerArg("limit.count", options.limit.count),
+    );
+  }
+  if (options?.get !== undefined) {
+    for (const get of typeof options.get === "string" ? [options.get] : options.get) {
+      args.push("GET", pattern(get));
+    }
+  }
+  if (options?.order === "desc") args.push("DESC");
+  if (options?.alpha) args.push("ALPHA");
 }

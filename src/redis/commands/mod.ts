@@ -22,6 +22,7 @@ import { HyperLogLogCommands } from "./hyperloglog.ts";
 import { GeoCommands } from "./geo.ts";
 import { BitfieldCommands } from "./bitfield.ts";
 import { ScriptingCommands } from "./scripting.ts";
+import { AdminCommands } from "./admin.ts";
 
 export type { KeyCommands } from "./keys.ts";
 export type {
@@ -94,6 +95,7 @@ export type {
   BitfieldOverflow,
   BitfieldType,
 } from "./bitfield.ts";
+export type { AdminCommands, ClientKillFilter, LatencyEvent, SlowlogEntry } from "./admin.ts";
 export type {
   FunctionLibrary,
   FunctionListOptions,
@@ -127,6 +129,7 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
   GeoCommands,
   BitfieldCommands,
   ScriptingCommands,
+  AdminCommands,
 ];
 
 /**
@@ -136,8 +139,8 @@ export const COMMAND_FAMILIES: readonly (abstract new () => CommandCore)[] = [
  * {@linkcode SetCommands}, {@linkcode SortedSetCommands},
  * {@linkcode ServerCommands}, {@linkcode ScanCommands},
  * {@linkcode StreamCommands}, {@linkcode HyperLogLogCommands},
- * {@linkcode GeoCommands}, {@linkcode BitfieldCommands} and
- * {@linkcode ScriptingCommands}. The store, its
+ * {@linkcode GeoCommands}, {@linkcode BitfieldCommands},
+ * {@linkcode ScriptingCommands} and {@linkcode AdminCommands}. The store, its
  * `with()` views, `watch()` handles, pipelines and transactions all have
  * these methods, over different executors.
  */
@@ -155,7 +158,8 @@ export interface RedisCommands
     HyperLogLogCommands,
     GeoCommands,
     BitfieldCommands,
-    ScriptingCommands {}
+    ScriptingCommands,
+    AdminCommands {}
 
 /**
  * Puts every command method on `prototype` (see `attachCommands`).

@@ -310,6 +310,18 @@ export abstract class ServerCommands extends CommandCore {
   }
 
   /**
+   * Publishes a message on a shard channel (SPUBLISH, Redis 7; the
+   * store's namespace is applied to the channel).
+   *
+   * @param channel The shard channel.
+   * @param message The message.
+   * @returns How many subscribers received it.
+   */
+  spublish(channel: Key, message: Value): Promise<number> {
+    return this.send(["SPUBLISH", this.key(channel), message], this.replies.integer);
+  }
+
+  /**
    * The number of commands the server knows.
    *
    * @returns The count.

@@ -461,6 +461,23 @@ export abstract class SortedSetCommands extends CommandCore {
   }
 
   /**
+   * Members between two lexicographic bounds, in reverse order (all
+   * members must have the same score).
+   *
+   * @param key The key.
+   * @param max The greater bound (`"[c"`, `"(c"` or `"+"`).
+   * @param min The smaller bound (`"[a"`, `"(a"` or `"-"`).
+   * @param options `limit`.
+   * @returns The members.
+   */
+  zrevrangebylex(key: Key, max: string, min: string, options?: ZRangeByOptions): Promise<string[]> {
+    return this.send(
+      limitArgs(["ZREVRANGEBYLEX", this.key(key), max, min], options?.limit),
+      this.replies.strings,
+    );
+  }
+
+  /**
    * A member's rank, lowest score first.
    *
    * @param key The key.
