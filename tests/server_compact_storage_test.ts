@@ -2,7 +2,8 @@
  * Compact storage of collections in the embedded server: lists keep small
  * elements packed in chunks (ByteList), so millions of small elements cost a
  * few bytes each instead of a `Uint8Array` each; hashes keep short values as
- * latin1 strings (BytesMap). Checks the list against a plain-array model
+ * latin1 strings (BytesMap); sorted-set nodes keep level 0 in fields
+ * (SortedSet). Checks the list and the sorted set against simple models
  * under random operations, memory under a flood of empty RPUSH elements
  * (another client is answered meanwhile), and list and hash replies (binary
  * values of every size) byte for byte against redis-server.
@@ -17,6 +18,7 @@ import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_s
 import { closeAllRaw, Raw, resp } from "./_raw_socket.ts";
 import { ByteList, CHUNK_ELEMENTS, SHARED_MAX } from "../src/server/byte_list.ts";
 import { BytesMap, PACKED_MAX } from "../src/server/bytes_map.ts";
+import { SortedSet } from "../src/server/sorted_set.ts";
 
 /** A seeded PRNG (mulberry32): the same run every time. */
 function prng(seed: number): () => number {
@@ -139,6 +141,44 @@ describe("BytesMap", () => {
     assert.deepEqual([...copy.keys()], ["s", "l"]);
     assert.deepEqual(copy.get("s"), short.slice());
     assert.equal(copy.randomKey().length, 1);
+  });
+});
+
+describe("SortedSet", () => {
+  it("SortedSet ranks, ranges and counts like a sorted array under random operations", () => {
+    const random = prng(5);
+    const zset = new SortedSet();
+    const model = new Map<string, number>();
+    const sorted = (): [string, number][] =>
+      [...model].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (let step = 0; step < 3000; step++) {
+      const member = `m${Math.floor(random() * 400)}`;
+      const score = Math.floor(random() * 50);
+      if (random() < 0.7) {
+        assert.equal(zset.add(member, score), !model.has(member));
+        model.set(member, score);
+      } else {
+        assert.equal(zset.delete(member), model.delete(member));
+      }
+      if (step % 100 !== 0) continue;
+      const expected = sorted();
+      assert.equal(zset.size, expected.length);
+      assert.deepEqual([...zset], expected);
+      assert.deepEqual(zset.range(0, expected.length - 1, true), [...expected].reverse());
+      for (let rank = 0; rank < expected.length; rank += 7) {
+        assert.deepEqual(zset.at(rank), expected[rank]);
+        assert.equal(zset.rank(expected[rank][0]), rank);
+      }
+      const below = expected.filter(([, s]) => s < score).length;
+      assert.equal(zset.countScoreBelow(score, false), below);
+      assert.equal(
+        zset.countScoreBelow(score, true),
+        expected.filter(([, s]) => s <= score).length,
+      );
+      assert.deepEqual(zset.first(), expected[0]);
+      assert.deepEqual(zset.last(), expected.at(-1));
+    }
+    assert.deepEqual([...zset.clone()], sorted());
   });
 });
 
