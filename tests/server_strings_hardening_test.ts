@@ -287,6 +287,45 @@ const lcs: Script[] = [
   },
 ];
 
+const watches: Script[] = [
+  {
+    name: "in-place edits invalidate WATCH like Redis's signalModifiedKey",
+    steps: [
+      ["SETRANGE", "s", "0", "abc"],
+      ["WATCH", "s"],
+      { cmd: ["SETBIT", "s", "0", "1"], client: 1 },
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+      ["WATCH", "s"],
+      { cmd: ["SETBIT", "s", "0", "1"], client: 1 }, // the same bit again
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+      ["WATCH", "s"],
+      { cmd: ["APPEND", "s", ""], client: 1 },
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+      ["WATCH", "s"],
+      { cmd: ["SETRANGE", "s", "1", ""], client: 1 },
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+      ["WATCH", "s"],
+      { cmd: ["SETRANGE", "s", "1", "Z"], client: 1 },
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+      ["WATCH", "s"],
+      { cmd: ["APPEND", "s", "!"], client: 1 },
+      ["MULTI"],
+      ["GET", "s"],
+      ["EXEC"],
+    ],
+  },
+];
+
 const dumps: Script[] = [
   {
     name: "DUMP/RESTORE round trips and refusals",
@@ -381,6 +420,7 @@ const bigScripts: Script[] = [
 
 runDifferential("strings hardening: bits and offsets", bits);
 runDifferential("strings hardening: LCS", lcs);
+runDifferential("strings hardening: WATCH", watches);
 runDifferential("strings hardening: DUMP/RESTORE", dumps);
 
 describe("big strings against redis-server", () => {

@@ -422,15 +422,18 @@ function setbit(ctx: CommandContext): void {
   if (entry !== undefined && entry.type !== "string") return ctx.reply.error(WRONGTYPE);
   // Offsets reach 2^32 - 1: divide, never `>> 3` (int32 wraps at 2^31).
   const byte = Math.floor(offset / 8);
+  const mask = 1 << (7 - (offset % 8));
+  const on = bitArg[0] === 49 ? 1 : 0;
+  const grows = entry === undefined || byte >= entry.value.length;
+  // Like Redis, the value is unshared (made RAW) even when the bit is already set.
   const bytes = entry === undefined
     ? new Uint8Array(byte + 1)
     : writableBytes(entry, byte + 1, MAX_STRING);
-  const mask = 1 << (7 - (offset % 8));
   const old = (bytes[byte] & mask) !== 0 ? 1 : 0;
-  if (bitArg[0] === 49) bytes[byte] |= mask;
+  if (on) bytes[byte] |= mask;
   else bytes[byte] &= ~mask;
   if (entry === undefined) ctx.db.set(key, ownedEntry(bytes));
-  else ctx.db.touch(key);
+  else if (grows || old !== on) ctx.db.touch(key); // Redis 7.0 signals only a real change
   ctx.reply.integer(old);
 }
 
