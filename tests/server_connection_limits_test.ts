@@ -363,6 +363,37 @@ describe("embedded server client connections", () => {
     }
   });
 
+  it("client-output-buffer-limit 'pubsub 0 0 0' means no limit for subscribers, like Redis", async () => {
+    const subscriber = await Raw.connect(port, 0); // counts bytes, keeps none
+    const publisher = await Raw.connect(port);
+    try {
+      assert.equal(
+        await publisher.command(
+          resp("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 0 0"),
+          5,
+        ),
+        "+OK\r\n",
+      );
+      const confirmation = "*3\r\n$9\r\nsubscribe\r\n$9\r\nunlimited\r\n:1\r\n".length;
+      subscriber.send(resp("SUBSCRIBE", "unlimited"));
+      await subscriber.until(() => subscriber.received === confirmation);
+      const message = "m".repeat(64 * 1024);
+      publisher.send(resp("PUBLISH", "unlimited", message).repeat(50));
+      await publisher.until((data) => data.length >= 4 * 50);
+      assert.equal(publisher.data, ":1\r\n".repeat(50), "the subscriber was dropped");
+      const delivered = confirmation + 50 * resp("message", "unlimited", message).length;
+      await subscriber.until(() => subscriber.received === delivered, 10_000);
+      assert.equal(subscriber.closed, false);
+      await assertHealthy();
+    } finally {
+      await call(port, "CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60");
+      for (const raw of [subscriber, publisher]) {
+        raw.destroy();
+        await raw.closeWait();
+      }
+    }
+  });
+
   /**
    * Writes `chunk` repeatedly (at most `maxBytes`) until the socket stays
    * back-pressured for `stallMs`; returns the bytes the kernel accepted.

@@ -29,7 +29,7 @@ function header(reply: ReplyWriter, count: number): void {
  * ```ts
  * import { PubSub } from "./pubsub.ts";
  *
- * const hub = new PubSub(32 * 1024 * 1024);
+ * const hub = new PubSub();
  * console.log(hub.channels.size); // 0
  * ```
  */
@@ -40,14 +40,6 @@ export class PubSub {
   readonly patterns: Map<string, Set<Client>> = new Map();
   /** shard channel -> subscribers. */
   readonly shardChannels: Map<string, Set<Client>> = new Map();
-  /** Disconnect a subscriber whose pending output exceeds this many bytes. */
-  outputLimit: number;
-
-  /** @param outputLimit Pending-output limit per subscriber, in bytes. */
-  constructor(outputLimit: number) {
-    this.outputLimit = outputLimit;
-  }
-
   #maps(kind: SubscriptionKind, client: Client): [Map<string, Set<Client>>, Set<string>] {
     if (kind === "channel") return [this.channels, client.channels];
     if (kind === "pattern") return [this.patterns, client.patterns];
@@ -162,13 +154,9 @@ export class PubSub {
     return receivers;
   }
 
+  // markDirty applies the subscriber's client-output-buffer-limit (a slow
+  // subscriber is closed there, with every other client class).
   #deliver(client: Client): void {
-    if (client.pendingOutput > this.outputLimit) {
-      // A slow subscriber: disconnect it like Redis's client-output-buffer-limit.
-      client.server.log(`Closing slow subscriber id=${client.id}: output buffer over the limit`);
-      client.close();
-      return;
-    }
     client.markDirty();
   }
 }

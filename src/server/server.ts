@@ -366,7 +366,7 @@ export class ServerCore implements ServerInfo, PulsarServer {
     if (this.config.maxmemoryPolicy.endsWith("-lfu")) {
       for (const db of databases) db.lfu = { logFactor: 10, decayTime: 1 };
     }
-    this.pubsub = new PubSub(this.config.outputBufferLimits.pubsub.hard);
+    this.pubsub = new PubSub();
     let id = "";
     for (let i = 0; i < 40; i++) id += Math.floor(Math.random() * 16).toString(16);
     this.runId = id;

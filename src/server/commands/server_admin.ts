@@ -361,7 +361,6 @@ function setOutputLimits(server: PulsarServer, value: string): string | null {
   }
   for (const [cls, limit] of updates) {
     server.config.outputBufferLimits[cls] = limit;
-    if (cls === "pubsub") server.pubsub.outputLimit = limit.hard;
   }
   return null;
 }
@@ -559,7 +558,6 @@ function configSet(ctx: CommandContext): void {
       // All or nothing: the parameters set before this one get their values back.
       Object.assign(config, saved);
       informational.set(server, savedStored);
-      server.pubsub.outputLimit = config.outputBufferLimits.pubsub.hard;
       applyLfu(server);
       return ctx.reply.error(
         `ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${error}`,
