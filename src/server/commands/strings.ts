@@ -284,7 +284,8 @@ function append(ctx: CommandContext): void {
   if (entry.type !== "string") return ctx.reply.error(WRONGTYPE);
   const start = entry.value.length;
   if (start + tail.length > MAX_STRING) return ctx.reply.error(TOO_BIG);
-  if (tail.length !== 0) writableBytes(entry, start + tail.length, MAX_STRING).set(tail, start);
+  // Even an empty tail unshares the value, as Redis's APPEND does (OBJECT ENCODING says raw).
+  writableBytes(entry, start + tail.length, MAX_STRING).set(tail, start);
   ctx.db.touch(key);
   ctx.reply.integer(entry.value.length);
 }
