@@ -223,6 +223,11 @@ export class Connection {
   #decoder: RespDecoder;
   /** Every command encoded and not yet answered, in order. */
   #fifo = new ReplyFifo();
+  /**
+   * Commands without options may be lean: no store-wide deadline (swept per
+   * entry) and no stack capture (kept per entry). Fixed at construction.
+   */
+  #leanByDefault: boolean;
   /** Set while sendAll() queues a unit: its commands need entry objects. */
   #grouping = false;
   /** How many of the FIFO's front entries are on the wire. */
@@ -248,6 +253,7 @@ export class Connection {
   /** @param options How to connect and behave. */
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    this.#leanByDefault = options.commandTimeout === undefined && !options.captureStack;
     this.#decoder = this.#newDecoder();
   }
 
@@ -379,8 +385,7 @@ export class Connection {
    * signal, retry, error-as-value or unit, so it can be a lean FIFO entry.
    */
   #canBeLean(options: SendOptions | undefined): boolean {
-    return !this.#grouping && this.#options.commandTimeout === undefined &&
-      !this.#options.captureStack &&
+    return !this.#grouping && this.#leanByDefault &&
       (options === undefined ||
         (options.timeout === undefined && options.signal === undefined &&
           !options.errorsAsValues && !options.idempotent));
