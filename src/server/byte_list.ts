@@ -17,6 +17,13 @@
  * slab, see `../protocol/_slab.ts`) or the stored large array; stored bytes
  * are never handed out for writing.
  *
+ * Measured (10M empty RPUSH elements, server process RSS): Deno 1357 MB with
+ * an array per element, 227 MB now; Bun 1008 MB -> 120 MB (redis-server:
+ * 41 MB); live heap per element 113 -> 8 bytes (Deno), 73 -> 7 (Bun).
+ * LRANGE writes a chunk's elements in one framed copy (`writeBulks`), about
+ * twice as fast as one array per element; pushes and pops kept their speed
+ * (in-process, best of three).
+ *
  * @module
  */
 
@@ -216,7 +223,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * A list of byte strings with O(1) pushes and pops at both ends and O(1)
- * access by index, stored compactly. Same API as `Deque<Uint8Array>`.
+ * access by index, stored compactly. Whole-list edits (LTRIM, LREM,
+ * LINSERT) are methods that rebuild the chunks in one pass, never an array
+ * of every element.
  *
  * @example Push, index and pop
  * ```ts
@@ -397,15 +406,6 @@ export class ByteList {
     if (p !== 0) out(scratch.subarray(0, p));
   }
 
-  /** The elements from `start` to `end` (exclusive), head first. */
-  slice(start = 0, end: number = this.#length): Uint8Array[] {
-    start = Math.max(0, start);
-    end = Math.min(this.#length, end);
-    const out: Uint8Array[] = [];
-    for (let i = start; i < end; i++) out.push(this.at(i)!);
-    return out;
-  }
-
   // Rebuilds the list from the elements `keep(chunk, k, index)` accepts
   // (called head to tail, once each); returns how many were dropped.
   #rebuild(keep: (chunk: Chunk, k: number, index: number) => boolean): number {
@@ -453,13 +453,6 @@ export class ByteList {
         this.pushBack(chunk.get(k));
       }
     }
-  }
-
-  /** Replaces all elements with `items`, head first. */
-  replace(items: readonly Uint8Array[]): void {
-    this.#chunks = new Deque<Chunk>();
-    this.#length = 0;
-    for (const item of items) this.pushBack(item);
   }
 
   /** Iterates head to tail. */

@@ -1,6 +1,6 @@
 /**
  * A growable ring buffer: O(1) push/pop at both ends and O(1) indexed access.
- * Backs the list type of the embedded server.
+ * Holds the chunks of the list type of the embedded server (`./byte_list.ts`).
  *
  * @module
  */

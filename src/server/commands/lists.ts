@@ -31,14 +31,6 @@ const HEAD = 0;
 const TAIL = 1;
 const LEFT_RIGHT = ["left", "right"] as const;
 
-/** Bytes equality. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  const length = a.length;
-  if (length !== b.length) return false;
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** The list under `key`: the entry, `undefined` when missing, `null` after WRONGTYPE. */
 function readList(ctx: CommandContext, key: string): ListEntry | undefined | null {
   return readEntry(ctx, key, "list");
