@@ -375,6 +375,8 @@ export class RedisStore extends RemoteStore {
    * e.g. the one that WATCHes), with `options` on every command.
    */
   #executor(connection: Connection | undefined, options: CallOptions): CommandSetExecutor {
+    const label = () => String(this);
+    const dns = () => this.dns;
     const send = <T>(args: CommandArg[], shape: Shape<T>): Promise<T> =>
       (connection ?? this.#connection).send(args, shape, options);
     return {
@@ -384,8 +386,13 @@ export class RedisStore extends RemoteStore {
       unkey: (key) => this.unkey(key),
       replies: this.#replies,
       namespace: this.namespace,
-      label: String(this),
-      dns: this.dns,
+      // Read only when asked (String(view), view.dns): a view per call stays cheap.
+      get label() {
+        return label();
+      },
+      get dns() {
+        return dns();
+      },
       with: (more) => this.#executor(connection, { ...options, ...more }),
     };
   }
