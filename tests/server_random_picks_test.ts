@@ -279,6 +279,23 @@ describe("random picks against redis-server", { skip: skipWithoutRedis() }, () =
     };
   }
 
+  it("RANDOMKEY skips and deletes expired keys like Redis", async () => {
+    const setup = [resp("SELECT", "2"), resp("SET", "live", "1")];
+    for (let i = 0; i < 300; i++) setup.push(resp("SET", `gone${i}`, "x", "PX", "1"));
+    const replies = await Promise.all(
+      [server.addr.port, redis.port].map(async (port) => {
+        const raw = await Raw.connect(port);
+        await exchangeAll(raw, setup.join(""), setup.length, 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const picks = await exchangeAll(raw, resp("RANDOMKEY").repeat(20), 20, 10_000);
+        raw.destroy();
+        return picks;
+      }),
+    );
+    // Giving up after a fixed number of tries would answer nil here.
+    for (const picks of replies) assert.deepEqual(picks, new Array(20).fill("live"));
+  });
+
   it("every count form has Redis's shape on hashtable-sized collections", async () => {
     const members = new Set<string>();
     const sadd = ["SADD", "s"];
