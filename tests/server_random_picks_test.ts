@@ -14,7 +14,7 @@ import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 import { closeAllRaw, Raw, resp } from "./_raw_socket.ts";
-import { RandomMap, RandomSet } from "../src/server/random_access.ts";
+import { RandomMap, RandomSet, SlottedMap } from "../src/server/random_access.ts";
 
 /** A RESP2 reply: bulk/simple string, integer, error, null or array. */
 type Reply = string | number | null | { error: string } | Reply[];
@@ -233,6 +233,26 @@ describe("RandomSet and RandomMap", () => {
     set.clear();
     set.add("only");
     assert.equal(set.randomKey(), "only");
+  });
+
+  it("SlottedMap picks stay exact when an entry moves between maps", () => {
+    type Value = { slot?: number };
+    const a = new SlottedMap<Value>();
+    const b = new SlottedMap<Value>();
+    const shared: Value = {};
+    for (let i = 0; i < 10; i++) a.set(`k${i}`, i === 3 ? shared : {});
+    b.set("x", {});
+    a.randomKey();
+    b.randomKey();
+    // MOVE-like: stored in b first (its slot overwritten), then deleted from a.
+    b.set("k3", shared);
+    a.delete("k3");
+    a.delete("k7");
+    a.set("k3", {});
+    const expectA = ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k8", "k9"];
+    assertUniform(() => a.randomKey(), expectA, 27_000);
+    assertUniform(() => b.randomKey(), ["x", "k3"], 10_000);
+    assert.deepEqual(Array.from({ length: a.size }, (_, i) => a.keyAt(i)).sort(), expectA);
   });
 
   it("keyAt() covers every key once and keeps iteration order", () => {

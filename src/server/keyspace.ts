@@ -10,7 +10,7 @@ import { ByteList } from "./byte_list.ts";
 import { ownedBytes } from "./string_buffer.ts";
 import { accountedMemory, type MemoryAccount } from "./memory.ts";
 import { BytesMap } from "./bytes_map.ts";
-import { RandomMap, RandomSet } from "./random_access.ts";
+import { RandomSet, SlottedMap } from "./random_access.ts";
 import { SortedSet } from "./sorted_set.ts";
 import type {
   Entry,
@@ -149,7 +149,7 @@ export class Database {
   memory: MemoryAccount = { used: 0, clock: Date.now() };
 
   // O(1) random keys (RANDOMKEY, eviction sampling) without changing iteration order.
-  readonly #map = new RandomMap<Entry>();
+  readonly #map = new SlottedMap<Entry>();
   #volatile: string[] = [];
   readonly #volatileIndex = new Map<string, number>();
   readonly #scans = new Map<number, ScanState>();

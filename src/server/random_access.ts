@@ -11,6 +11,14 @@
  * but two empty fields. Iteration order, and with it the SCAN guarantees,
  * is the plain `Set`/`Map` order: the index lives beside the container.
  *
+ * The first pick builds the index in one pass, less work than the inserts
+ * that filled the container (1M members: 0.2-0.4 s, once; 5M: 2.5-5.7 s).
+ * The keyspace, whose values are objects, uses {@linkcode SlottedMap}: the
+ * position lives in the entry, so the build does no hashing (5M keys: about
+ * 0.5 s). Measured with 10k picks on 1M members (Deno, TCP): SRANDMEMBER
+ * 28.7 s -> 0.07 s, HRANDFIELD 53.5 s -> 0.34 s (index build included),
+ * RANDOMKEY 30.9 s -> 0.41 s; redis-server 0.02-0.04 s.
+ *
  * Everything that mutates goes through `add`/`set`/`delete`/`clear`, which
  * every existing call site already uses, so no call site changes.
  *
@@ -151,6 +159,97 @@ export class RandomMap<V> extends Map<string, V> {
   keyAt(position: number): string {
     this.#index ??= new DenseIndex(this.keys());
     return this.#index.keys[position];
+  }
+
+  /** A uniformly random key; the map must not be empty. */
+  randomKey(): string {
+    return this.keyAt(randomBelow(this.size));
+  }
+}
+
+/** A value that can hold its key's position in a {@linkcode SlottedMap}'s index. */
+export interface Slotted {
+  /** The key's position in the dense index; managed by the map. */
+  slot?: number;
+}
+
+/**
+ * A `Map<string, V>` with O(1) uniform random keys that keeps each key's
+ * position in its value object (`slot`) instead of a second map: the
+ * keyspace, whose entries are objects. Building the index on the first
+ * pick is one pass with no hashing (10M keys: a few hundred milliseconds,
+ * where a position map took over ten seconds), and it costs one array slot
+ * per key.
+ *
+ * An entry object moved to another map (MOVE, SWAPDB) may have its slot
+ * overwritten there; a delete that finds its slot taken by another key
+ * drops the index, to be rebuilt at the next pick, so picks stay exact.
+ *
+ * @example Pick a random key
+ * ```ts
+ * import { SlottedMap } from "./random_access.ts";
+ *
+ * const map = new SlottedMap<{ slot?: number }>();
+ * map.set("a", {}).set("b", {});
+ * console.log(map.has(map.randomKey())); // true
+ * ```
+ */
+export class SlottedMap<V extends Slotted> extends Map<string, V> {
+  #keys: string[] | null = null;
+
+  /** Sets `key` to `value`; returns the map. */
+  override set(key: string, value: V): this {
+    const keys = this.#keys;
+    if (keys !== null) {
+      const old = super.get(key);
+      if (old === undefined) {
+        value.slot = keys.length;
+        keys.push(key);
+      } else {
+        value.slot = old.slot;
+      }
+    }
+    return super.set(key, value);
+  }
+
+  /** Removes `key`; returns true when it was there. */
+  override delete(key: string): boolean {
+    const old = super.get(key);
+    if (old === undefined) return false;
+    super.delete(key);
+    const keys = this.#keys;
+    if (keys !== null) {
+      const slot = old.slot;
+      if (slot === undefined || keys[slot] !== key) {
+        this.#keys = null; // the slot was overwritten elsewhere: rebuild at the next pick
+      } else {
+        const last = keys.pop()!;
+        if (slot < keys.length) {
+          keys[slot] = last;
+          super.get(last)!.slot = slot;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Removes every entry. */
+  override clear(): void {
+    super.clear();
+    this.#keys = null;
+  }
+
+  /** The key at `position` of the dense index (see {@linkcode RandomSet.keyAt}). */
+  keyAt(position: number): string {
+    let keys = this.#keys;
+    if (keys === null) {
+      keys = this.#keys = [];
+      for (const [key, value] of super.entries()) {
+        value.slot = keys.length;
+        keys.push(key);
+      }
+    }
+    return keys[position];
   }
 
   /** A uniformly random key; the map must not be empty. */

@@ -72,6 +72,12 @@ export interface EntryBase {
    */
   lfu?: number;
   /**
+   * The key's position in its database's random-pick index, kept by the key
+   * map (`SlottedMap` in `./random_access.ts`) once RANDOMKEY or eviction
+   * sampled it; `undefined` before.
+   */
+  slot?: number;
+  /**
    * The LRU clock of the last access (epoch milliseconds of the database's
    * coarse `clock`), set by {@linkcode Database} on every access unless an
    * LFU policy is selected; eviction's idle time is `clock - lru`.
