@@ -15,9 +15,10 @@
  * that filled the container (1M members: 0.2-0.4 s, once; 5M: 2.5-5.7 s).
  * The keyspace, whose values are objects, uses {@linkcode SlottedMap}: the
  * position lives in the entry, so the build does no hashing (5M keys: about
- * 0.5 s). Measured with 10k picks on 1M members (Deno, TCP): SRANDMEMBER
- * 28.7 s -> 0.07 s, HRANDFIELD 53.5 s -> 0.34 s (index build included),
- * RANDOMKEY 30.9 s -> 0.41 s; redis-server 0.02-0.04 s.
+ * 0.5 s). Measured with 10k picks on 1M members (Deno, TCP, index builds
+ * included): SRANDMEMBER 28.7 s -> 0.22 s, HRANDFIELD 53.5 s -> 0.21 s,
+ * RANDOMKEY 30.9 s -> 0.20 s, SRANDMEMBER with count 5 22.7 s -> 0.06 s;
+ * redis-server 0.02-0.13 s.
  *
  * Everything that mutates goes through `add`/`set`/`delete`/`clear`, which
  * every existing call site already uses, so no call site changes.
