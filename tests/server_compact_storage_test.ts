@@ -11,7 +11,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import process from "node:process";
+import { settledRss } from "./_memory.ts";
 import { serve } from "../server.ts";
 import type { PulsarServer } from "../server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
@@ -182,9 +182,9 @@ describe("SortedSet", () => {
   });
 });
 
-/** The process's resident set size in bytes. */
+/** The process's resident set size in bytes (after a full collection on Bun). */
 function rss(): number {
-  return process.memoryUsage().rss;
+  return settledRss();
 }
 
 describe("compact lists under a flood of small elements", () => {

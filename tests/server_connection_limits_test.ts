@@ -14,13 +14,13 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serve } from "../server.ts";
 import type { ServerCore } from "../src/server/server.ts";
 import { type RedisServer, skipWithoutRedis, startRedisServer } from "./_redis_server.ts";
 import { closeAllRaw, exchange, Raw, resp } from "./_raw_socket.ts";
 import { eventually, sleep } from "./_wait.ts";
+import { processRss, settledRss } from "./_memory.ts";
 import { ARGUMENT_COST, RequestParser } from "../src/protocol/request_parser.ts";
 import { clearLongTimeout, MAX_TIMER_DELAY, setLongTimeout } from "../src/server/long_timer.ts";
 
@@ -72,7 +72,7 @@ async function call(port: number, ...args: string[]): Promise<Reply> {
 
 /** The process's resident set size, in MiB. */
 function rssMiB(): number {
-  return process.memoryUsage().rss / (1024 * 1024);
+  return settledRss() / (1024 * 1024);
 }
 
 /** A server in a child process of this runtime (`cli.ts`), whose RSS is its own. */
@@ -98,10 +98,7 @@ async function startChildServer(): Promise<
   });
   return {
     port,
-    rssMiB: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-    },
+    rssMiB: () => processRss(child.pid!) / (1024 * 1024),
     stop: async () => {
       child.kill("SIGKILL");
       await exited;
@@ -575,7 +572,7 @@ describe("embedded server client connections", () => {
   });
 
   it("MULTI with 1M queued SETs costs about what Redis's queue costs", async (t) => {
-    if (process.platform !== "linux") return t.skip("reads /proc/<pid>/status");
+    if (process.platform !== "linux") return t.skip("reads the RSS of a child process with ps");
     // Its own process: the RSS of the test's process mixes in the test's garbage.
     const child = await startChildServer();
     const raw = await Raw.connect(child.port, 0);
