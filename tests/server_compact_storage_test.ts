@@ -180,6 +180,69 @@ describe("SortedSet", () => {
     }
     assert.deepEqual([...zset.clone()], sorted());
   });
+
+  it("SortedSet matches a sorted array through growth past many leaves and back to empty", () => {
+    const random = prng(11);
+    const zset = new SortedSet();
+    const model = new Map<string, number>();
+    const sorted = (): [string, number][] =>
+      [...model].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const check = (): void => {
+      const expected = sorted();
+      assert.equal(zset.size, expected.length);
+      assert.deepEqual([...zset], expected);
+      for (let k = 0; k < 40 && expected.length > 0; k++) {
+        const rank = Math.floor(random() * expected.length);
+        assert.deepEqual(zset.at(rank), expected[rank]);
+        assert.equal(zset.rank(expected[rank][0]), rank);
+        const stop = Math.min(expected.length - 1, rank + Math.floor(random() * 150));
+        assert.deepEqual(zset.range(rank, stop), expected.slice(rank, stop + 1));
+        assert.deepEqual(zset.range(rank, stop, true), expected.slice(rank, stop + 1).reverse());
+        const score = Math.floor(random() * 60);
+        assert.equal(
+          zset.countScoreBelow(score, false),
+          expected.filter(([, s]) => s < score).length,
+        );
+        assert.equal(
+          zset.countScoreBelow(score, true),
+          expected.filter(([, s]) => s <= score).length,
+        );
+      }
+      assert.deepEqual(zset.first(), expected[0]);
+      assert.deepEqual(zset.last(), expected.at(-1));
+    };
+    // Grow (duplicate scores, members re-scored), shrink to empty, grow again.
+    for (const [steps, addShare] of [[30000, 0.85], [60000, 0.2], [20000, 0.9]] as const) {
+      for (let step = 0; step < steps; step++) {
+        const member = `m${Math.floor(random() * 20000)}`;
+        const score = Math.floor(random() * 60);
+        if (random() < addShare) {
+          assert.equal(zset.add(member, score), !model.has(member));
+          model.set(member, score);
+        } else {
+          assert.equal(zset.delete(member), model.delete(member));
+        }
+        if (step % 5000 === 0) check();
+      }
+      check();
+    }
+    for (const member of [...model.keys()]) {
+      zset.delete(member);
+      model.delete(member);
+    }
+    check();
+    // Equal scores: lex counts follow member bytes.
+    for (let i = 0; i < 5000; i++) zset.add(`k${Math.floor(random() * 100000)}`, 0);
+    const members = [...zset].map(([member]) => member);
+    for (let k = 0; k < 200; k++) {
+      const probe = `k${Math.floor(random() * 100000)}`;
+      assert.equal(zset.countLexBelow(probe, false), members.filter((m) => m < probe).length);
+      assert.equal(zset.countLexBelow(probe, true), members.filter((m) => m <= probe).length);
+    }
+    // Ascending scores (appends) and a clone.
+    for (let i = 0; i < 3000; i++) zset.add(`z${i}`, 1 + i);
+    assert.deepEqual([...zset.clone()], [...zset]);
+  });
 });
 
 /** The process's resident set size in bytes (after a full collection on Bun). */
