@@ -246,6 +246,13 @@ export class ByteList {
   // #locate's results (no tuple per lookup).
   #chunk: Chunk | null = null;
   #k = 0;
+  // What the list holds, kept on every edit so memory accounting reads it in
+  // O(1) (see ./memory.ts): chunks (the spare included), their byte buffers'
+  // capacity, and the large elements kept as arrays of their own.
+  #chunkCount = 0;
+  #chunkBytes = 0;
+  #largeCount = 0;
+  #largeBytes = 0;
 
   /** Builds a list holding `items`, first item at the head. */
   static from(items: Iterable<Uint8Array>): ByteList {
@@ -259,16 +266,47 @@ export class ByteList {
     return this.#length;
   }
 
+  /** The number of chunks allocated (a spare one kept for reuse included). */
+  get chunkCount(): number {
+    return this.#chunkCount;
+  }
+
+  /** The summed capacity of the chunks' byte buffers, in bytes. */
+  get chunkBytes(): number {
+    return this.#chunkBytes;
+  }
+
+  /** The number of elements longer than {@linkcode SHARED_MAX}, kept as arrays of their own. */
+  get largeCount(): number {
+    return this.#largeCount;
+  }
+
+  /** The summed length of the large elements, in bytes. */
+  get largeBytes(): number {
+    return this.#largeBytes;
+  }
+
+  // Counts an element entering (sign 1) or leaving (-1) the list.
+  #count(item: Uint8Array, sign: number): void {
+    if (item.length > SHARED_MAX) {
+      this.#largeCount += sign;
+      this.#largeBytes += sign * item.length;
+    }
+  }
+
   /** Appends at the tail. */
   pushBack(item: Uint8Array): void {
     const chunks = this.#chunks;
     let tail = chunks.at(-1);
     if (tail === undefined || tail.count === CHUNK_ELEMENTS) {
-      tail?.shrink();
+      if (tail !== undefined) this.#shrink(tail);
       tail = this.#newChunk(BACK);
       chunks.pushBack(tail);
     }
+    const capacity = tail.data.length;
     tail.pushBack(item, chunks.length === 1);
+    this.#chunkBytes += tail.data.length - capacity;
+    this.#count(item, 1);
     this.#length++;
   }
 
@@ -277,11 +315,14 @@ export class ByteList {
     const chunks = this.#chunks;
     let head = chunks.at(0);
     if (head === undefined || head.count === CHUNK_ELEMENTS) {
-      head?.shrink();
+      if (head !== undefined) this.#shrink(head);
       head = this.#newChunk(FRONT);
       chunks.pushFront(head);
     }
+    const capacity = head.data.length;
     head.pushFront(item, chunks.length === 1);
+    this.#chunkBytes += head.data.length - capacity;
+    this.#count(item, 1);
     this.#length++;
   }
 
@@ -290,7 +331,8 @@ export class ByteList {
     const head = this.#chunks.at(0);
     if (head === undefined) return undefined;
     const item = head.popFront();
-    if (head.count === 0) this.#spare = this.#chunks.popFront()!;
+    if (head.count === 0) this.#keepSpare(this.#chunks.popFront()!);
+    this.#count(item, -1);
     this.#length--;
     return item;
   }
@@ -300,14 +342,36 @@ export class ByteList {
     const tail = this.#chunks.at(-1);
     if (tail === undefined) return undefined;
     const item = tail.popBack();
-    if (tail.count === 0) this.#spare = this.#chunks.popBack()!;
+    if (tail.count === 0) this.#keepSpare(this.#chunks.popBack()!);
+    this.#count(item, -1);
     this.#length--;
     return item;
   }
 
+  // Keeps an emptied chunk for reuse, dropping the previous spare.
+  #keepSpare(chunk: Chunk): void {
+    const old = this.#spare;
+    if (old !== null) {
+      this.#chunkCount--;
+      this.#chunkBytes -= old.data.length;
+    }
+    this.#spare = chunk;
+  }
+
+  #shrink(chunk: Chunk): void {
+    const capacity = chunk.data.length;
+    chunk.shrink();
+    this.#chunkBytes += chunk.data.length - capacity;
+  }
+
   #newChunk(side: number): Chunk {
     const spare = this.#spare;
-    if (spare === null) return new Chunk(side);
+    if (spare === null) {
+      const chunk = new Chunk(side);
+      this.#chunkCount++;
+      this.#chunkBytes += chunk.data.length;
+      return chunk;
+    }
     this.#spare = null;
     spare.reset(side);
     return spare;
@@ -352,9 +416,13 @@ export class ByteList {
     const k = this.#k;
     const items: Uint8Array[] = [];
     for (let i = 0; i < chunk.count; i++) items.push(i === k ? item : chunk.get(i));
+    this.#count(chunk.get(k), -1);
+    this.#count(item, 1);
+    const capacity = chunk.data.length;
     chunk.hi = chunk.lo;
     if (chunk.large !== null) chunk.large = null;
     for (const each of items) chunk.pushBack(each, true);
+    this.#chunkBytes += chunk.data.length - capacity;
   }
 
   /**
@@ -413,6 +481,7 @@ export class ByteList {
     const length = this.#length;
     this.#chunks = new Deque<Chunk>();
     this.#length = 0;
+    this.#recount();
     let index = 0;
     for (const chunk of old) {
       for (let k = 0; k < chunk.count; k++) {
@@ -420,6 +489,15 @@ export class ByteList {
       }
     }
     return length - this.#length;
+  }
+
+  // Restarts the counts for a rebuild into new chunks: the old ones are dropped.
+  #recount(): void {
+    const spare = this.#spare;
+    this.#chunkCount = spare === null ? 0 : 1;
+    this.#chunkBytes = spare === null ? 0 : spare.data.length;
+    this.#largeCount = 0;
+    this.#largeBytes = 0;
   }
 
   /** Keeps only the elements `start..end` (inclusive, within bounds); O(n), LTRIM. */
@@ -447,6 +525,7 @@ export class ByteList {
     const old = this.#chunks;
     this.#chunks = new Deque<Chunk>();
     this.#length = 0;
+    this.#recount();
     for (const chunk of old) {
       for (let k = 0; k < chunk.count; k++) {
         if (this.#length === position) this.pushBack(item);

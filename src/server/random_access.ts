@@ -101,6 +101,11 @@ export class RandomSet extends Set<string> {
     this.#index = null;
   }
 
+  /** True once a random pick built the dense index (which memory accounting counts). */
+  get indexed(): boolean {
+    return this.#index !== null;
+  }
+
   /**
    * The member at `position` of the dense index (0 <= position < size): an
    * arbitrary but fixed order until the next delete, for picking distinct
@@ -154,6 +159,11 @@ export class RandomMap<V> extends Map<string, V> {
   override clear(): void {
     super.clear();
     this.#index = null;
+  }
+
+  /** True once a random pick built the dense index (see {@linkcode RandomSet.indexed}). */
+  get indexed(): boolean {
+    return this.#index !== null;
   }
 
   /** The key at `position` of the dense index (see {@linkcode RandomSet.keyAt}). */
